@@ -1,0 +1,181 @@
+"""Where evidence files live: a local directory or an `s3://bucket/prefix`, listed and streamed.
+
+Both kinds yield `StoredObject`s with what makes an object new (size, ETag or modification
+time), so ingestion can skip what it has already read. S3 is listed with boto3's paginator
+and objects are streamed, never held whole in memory unless a caller asks for the bytes.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO, Any, Protocol
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError, EndpointConnectionError
+
+from connectors.errors import SourceConfigurationError, SourceUnreachableError
+
+
+@dataclass(frozen=True)
+class StoredObject:
+    """One file or S3 object: `uri` is stable and is what the warehouse records."""
+
+    uri: str
+    key: str
+    size: int
+    etag: str | None
+    modified_at: datetime
+
+    @property
+    def version_token(self) -> str:
+        """What changes when the object's content changes (ETag, else size and mtime)."""
+        if self.etag:
+            return f"etag:{self.etag}"
+        return f"size:{self.size};mtime:{self.modified_at.isoformat()}"
+
+
+class Location(Protocol):
+    uri: str
+
+    def list_objects(self, suffixes: tuple[str, ...]) -> Iterator[StoredObject]: ...
+
+    def open(self, obj: StoredObject) -> IO[bytes]: ...
+
+    def read_bytes(self, obj: StoredObject) -> bytes: ...
+
+
+@dataclass
+class LocalLocation:
+    """A directory searched recursively."""
+
+    root: Path
+
+    @property
+    def uri(self) -> str:
+        return str(self.root)
+
+    def list_objects(self, suffixes: tuple[str, ...]) -> Iterator[StoredObject]:
+        if not self.root.is_dir():
+            raise SourceUnreachableError(
+                "directory", str(self.root), "Check that the directory exists and is readable."
+            )
+        for dirpath, dirnames, filenames in os.walk(self.root):
+            dirnames.sort()
+            for name in sorted(filenames):
+                if not name.endswith(suffixes):
+                    continue
+                path = Path(dirpath) / name
+                stat = path.stat()
+                yield StoredObject(
+                    uri=str(path),
+                    key=str(path.relative_to(self.root)),
+                    size=stat.st_size,
+                    etag=None,
+                    modified_at=datetime.fromtimestamp(stat.st_mtime, tz=UTC),
+                )
+
+    def open(self, obj: StoredObject) -> IO[bytes]:
+        return open(obj.uri, "rb")
+
+    def read_bytes(self, obj: StoredObject) -> bytes:
+        return Path(obj.uri).read_bytes()
+
+
+S3ClientFactory = Callable[[], Any]
+
+
+def default_s3_client(max_attempts: int = 3, timeout_seconds: float = 10.0) -> Any:
+    """A boto3 S3 client from boto3's own configuration, with bounded retries and timeouts."""
+    config = Config(
+        retries={"max_attempts": max_attempts, "mode": "standard"},
+        connect_timeout=timeout_seconds,
+        read_timeout=timeout_seconds * 3,
+        max_pool_connections=16,
+    )
+    return boto3.session.Session().client("s3", config=config)
+
+
+def s3_endpoint_description(client: Any) -> str:
+    return str(getattr(getattr(client, "meta", None), "endpoint_url", None) or "AWS S3")
+
+
+@dataclass
+class S3Location:
+    """Every object under `s3://bucket/prefix`."""
+
+    bucket: str
+    prefix: str
+    client: Any
+
+    @property
+    def uri(self) -> str:
+        return f"s3://{self.bucket}/{self.prefix}"
+
+    def _unreachable(self, exc: BaseException) -> SourceUnreachableError:
+        endpoint = s3_endpoint_description(self.client)
+        return SourceUnreachableError(
+            "S3",
+            f"{endpoint} (bucket {self.bucket})",
+            "Check AWS_ENDPOINT_URL_S3, the network, the credentials and that the bucket exists.",
+            exc,
+        )
+
+    def list_objects(self, suffixes: tuple[str, ...]) -> Iterator[StoredObject]:
+        paginator = self.client.get_paginator("list_objects_v2")
+        try:
+            for page in paginator.paginate(Bucket=self.bucket, Prefix=self.prefix):
+                for item in page.get("Contents", []):
+                    key = item["Key"]
+                    if not key.endswith(suffixes):
+                        continue
+                    yield StoredObject(
+                        uri=f"s3://{self.bucket}/{key}",
+                        key=key,
+                        size=int(item["Size"]),
+                        etag=str(item.get("ETag", "")).strip('"') or None,
+                        modified_at=item["LastModified"].astimezone(UTC),
+                    )
+        except (BotoCoreError, ClientError, EndpointConnectionError) as exc:
+            raise self._unreachable(exc) from None
+
+    def open(self, obj: StoredObject) -> IO[bytes]:
+        try:
+            response = self.client.get_object(Bucket=self.bucket, Key=obj.key)
+        except (BotoCoreError, ClientError) as exc:
+            raise self._unreachable(exc) from None
+        return response["Body"]
+
+    def read_bytes(self, obj: StoredObject) -> bytes:
+        with self.open(obj) as body:
+            try:
+                return body.read()
+            except (BotoCoreError, ClientError) as exc:
+                raise self._unreachable(exc) from None
+
+
+def parse_s3_uri(uri: str) -> tuple[str, str]:
+    rest = uri[len("s3://") :]
+    bucket, _, prefix = rest.partition("/")
+    if not bucket:
+        raise SourceConfigurationError(f"{uri!r} names no bucket; expected s3://bucket/prefix")
+    return bucket, prefix
+
+
+def open_location(spec: str, s3_client_factory: S3ClientFactory = default_s3_client) -> Location:
+    """A `Location` for a directory path, a `file://` URI, or an `s3://bucket/prefix` URI."""
+    spec = spec.strip()
+    if spec.startswith("s3://"):
+        bucket, prefix = parse_s3_uri(spec)
+        return S3Location(bucket=bucket, prefix=prefix, client=s3_client_factory())
+    if spec.startswith("file://"):
+        spec = spec[len("file://") :]
+    if "://" in spec:
+        raise SourceConfigurationError(
+            f"{spec!r}: only a directory or an s3://bucket/prefix URI is supported"
+        )
+    return LocalLocation(root=Path(spec).expanduser().resolve())

@@ -1,0 +1,64 @@
+"""Keep secrets out of everything the pipeline writes: warehouse rows, metadata, logs, errors.
+
+Two layers: URIs lose their user-info password and credential-like query parameters
+(`redact_uri`), and any string can be scrubbed of the secret values found in the
+environment (`scrub`), such as AWS keys and MLflow tokens and passwords.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+SECRET_ENV_VARS = (
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SESSION_TOKEN",
+    "MLFLOW_TRACKING_TOKEN",
+    "MLFLOW_TRACKING_PASSWORD",
+    "DATABRICKS_TOKEN",
+)
+_SECRET_QUERY_KEYS = re.compile(
+    r"(token|secret|password|passwd|pwd|signature|credential|key|auth)", re.IGNORECASE
+)
+_URI_USERINFO = re.compile(r"(?P<scheme>[a-zA-Z][a-zA-Z0-9+.-]*://)(?P<user>[^/@:\s]*):[^/@\s]*@")
+MASK = "***"
+
+
+def redact_uri(uri: str | None) -> str | None:
+    """Return `uri` without a password in its user info or credential-like query values."""
+    if not uri:
+        return uri
+    try:
+        parts = urlsplit(uri)
+    except ValueError:
+        return scrub(uri)
+    netloc = parts.netloc
+    if "@" in netloc:
+        userinfo, host = netloc.rsplit("@", 1)
+        user = userinfo.split(":", 1)[0]
+        netloc = f"{user}:{MASK}@{host}" if ":" in userinfo else f"{user}@{host}"
+    query = parts.query
+    if query:
+        pairs = [
+            (k, MASK if _SECRET_QUERY_KEYS.search(k) else v)
+            for k, v in parse_qsl(query, keep_blank_values=True)
+        ]
+        query = urlencode(pairs, safe="*")
+    return scrub(urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment)))
+
+
+def secret_values() -> list[str]:
+    """The secret values currently in the environment, longest first (so overlaps mask whole)."""
+    values = {os.environ.get(name, "") for name in SECRET_ENV_VARS}
+    return sorted((v for v in values if len(v) >= 4), key=len, reverse=True)
+
+
+def scrub(text: str | None) -> str | None:
+    """Replace every known secret value, and any password in an embedded URI, with a mask."""
+    if not text:
+        return text
+    for value in secret_values():
+        text = text.replace(value, MASK)
+    return _URI_USERINFO.sub(lambda m: f"{m.group('scheme')}{m.group('user')}:{MASK}@", text)

@@ -1,0 +1,3 @@
+"""Control evaluation (being built)."""
+control_assets: list = []
+control_checks: list = []

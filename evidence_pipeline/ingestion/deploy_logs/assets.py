@@ -1,0 +1,3 @@
+"""Deployment log ingestion (being built)."""
+deploy_log_assets: list = []
+deploy_log_checks: list = []

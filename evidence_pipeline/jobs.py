@@ -1,0 +1,25 @@
+"""The jobs: everything, ingestion only, evaluation only."""
+
+from __future__ import annotations
+
+import dagster as dg
+
+INGESTION_GROUPS = ("ingestion_mlflow", "ingestion_gx", "ingestion_deploy_logs")
+CONTROLS_GROUP = "controls"
+
+evidence_job = dg.define_asset_job(
+    "evidence_job",
+    selection=dg.AssetSelection.all(),
+    description="Ingest every configured source, then evaluate every control.",
+)
+ingestion_job = dg.define_asset_job(
+    "ingestion_job",
+    selection=dg.AssetSelection.groups(*INGESTION_GROUPS),
+    description="Ingest new evidence from every configured source.",
+)
+evaluation_job = dg.define_asset_job(
+    "evaluation_job",
+    selection=dg.AssetSelection.groups(CONTROLS_GROUP),
+    description="Evaluate every control on the stored evidence.",
+)
+jobs = [evidence_job, ingestion_job, evaluation_job]

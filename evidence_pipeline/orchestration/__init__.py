@@ -1,0 +1,3 @@
+"""Schedules and sensors (being built)."""
+schedules: list = []
+sensors: list = []

@@ -87,9 +87,7 @@ class Settings:
             as_of=as_of,
             mappings_dirs=_paths(_env("EVIDENCE_MAPPINGS")),
             attestations=Path(attestations).expanduser() if attestations else None,
-            production_environments=tuple(
-                e.strip().lower() for e in envs.split(",") if e.strip()
-            )
+            production_environments=tuple(e.strip().lower() for e in envs.split(",") if e.strip())
             if envs
             else ("production",),
             duckdb_memory_limit=_env("EVIDENCE_DUCKDB_MEMORY_LIMIT") or "2GB",

@@ -1,4 +1,4 @@
-"""Real servers for the tests: `mlflow server` (sqlite backend) and moto's S3 server, on loopback."""
+"""Real servers for the tests: `mlflow server` (sqlite) and moto's S3 server, on loopback."""
 
 from __future__ import annotations
 

@@ -1,3 +1,4 @@
 """Control evaluation (being built)."""
+
 control_assets: list = []
 control_checks: list = []

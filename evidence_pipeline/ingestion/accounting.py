@@ -61,7 +61,15 @@ def write_quarantine(
         "INSERT INTO quarantine (source, location, line, error, raw, ingested_at, ingestion_id) "
         "VALUES (?, ?, ?, ?, ?, ?, ?)",
         [
-            [source, redact_uri(r.location), r.line, scrub(r.error), r.raw, ingested_at, ingestion_id]
+            [
+                source,
+                redact_uri(r.location),
+                r.line,
+                scrub(r.error),
+                r.raw,
+                ingested_at,
+                ingestion_id,
+            ]
             for r in records
         ],
     )

@@ -1,3 +1,4 @@
 """Schedules and sensors (being built)."""
+
 schedules: list = []
 sensors: list = []

@@ -1,3 +1,4 @@
 """Deployment log ingestion (being built)."""
+
 deploy_log_assets: list = []
 deploy_log_checks: list = []

@@ -1,3 +1,4 @@
 """Great Expectations ingestion (being built)."""
+
 gx_assets: list = []
 gx_checks: list = []

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import dagster as dg
 
-from evidence_pipeline.controls.assets import control_assets, control_checks
+from evidence_pipeline.controls.assets import control_assets
+from evidence_pipeline.controls.checks import control_checks
 from evidence_pipeline.ingestion.deploy_logs.assets import deploy_log_assets, deploy_log_checks
 from evidence_pipeline.ingestion.gx.assets import gx_assets, gx_checks
 from evidence_pipeline.ingestion.mlflow.assets import mlflow_assets, mlflow_checks

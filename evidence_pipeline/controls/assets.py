@@ -1,4 +1,2 @@
 """Control evaluation (being built)."""
-
 control_assets: list = []
-control_checks: list = []

@@ -1,0 +1,2 @@
+"""Asset checks per control (being built)."""
+control_checks: list = []

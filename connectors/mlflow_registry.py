@@ -1,0 +1,408 @@
+"""Read the MLflow model registry and the source runs of its versions.
+
+Everything goes through the MLflow client, against a tracking server (`http(s)://`) or a local
+store (`sqlite:///`). Reading is cheap by design:
+
+- registered models and model versions are paged with `page_token`, `page_size` entries a
+  request, in a stable order (models by name, versions by creation time, name and version);
+- a version's aliases come from its registered model (MLflow's `search_model_versions` does not
+  fill them in), so no request is made per version;
+- source runs are looked up `run_batch_size` ids a request (`search_runs` with an
+  `attributes.run_id IN (...)` filter across every experiment, deleted runs included), and only
+  for the ids the caller asks for (those it has not stored yet).
+
+MLflow's own HTTP client retries 7 times and waits 120 s a request by default; here retries and
+timeouts are bounded (`max_retries`, `timeout_seconds`), so an unreachable server fails in
+seconds with a `SourceUnreachableError` that names the redacted endpoint.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from connectors.errors import SourceConfigurationError, SourceUnreachableError
+from connectors.redaction import redact_uri, scrub
+
+log = logging.getLogger(__name__)
+
+DATASET_CONTEXT_TAG = "mlflow.data.context"
+_SUPPORTED_SCHEMES = ("http://", "https://", "sqlite:///")
+_MODEL_ORDER = ["name ASC"]
+_VERSION_ORDER = ["creation_timestamp ASC", "name ASC", "version_number ASC"]
+
+
+@dataclass(frozen=True)
+class RegisteredModelRecord:
+    name: str
+    description: str | None
+    tags: dict[str, str]
+    aliases: dict[str, str]  # alias -> version
+    created_at_ms: int | None
+    last_updated_at_ms: int | None
+
+
+@dataclass(frozen=True)
+class ModelVersionRecord:
+    name: str
+    version: str
+    tags: dict[str, str]
+    aliases: list[str]
+    status: str | None
+    current_stage: str | None
+    description: str | None
+    source: str | None
+    run_id: str | None
+    user_id: str | None
+    created_at_ms: int | None
+    last_updated_at_ms: int | None
+
+
+@dataclass(frozen=True)
+class DatasetInputRecord:
+    name: str | None
+    digest: str | None
+    source_type: str | None
+    source: str | None
+    context: str | None
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    run_id: str
+    experiment_id: str | None
+    run_name: str | None
+    status: str | None
+    lifecycle_stage: str | None
+    user_id: str | None
+    start_time_ms: int | None
+    end_time_ms: int | None
+    params: dict[str, str]
+    metrics: dict[str, float]
+    tags: dict[str, str]
+    dataset_inputs: list[DatasetInputRecord] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class RegistrySnapshot:
+    """Every registered model and model version, as read in one pass."""
+
+    registered_models: list[RegisteredModelRecord]
+    model_versions: list[ModelVersionRecord]
+    requests: int
+
+
+@dataclass(frozen=True)
+class RunLookup:
+    """The runs found for the ids asked for, and the ids the tracking server does not know."""
+
+    runs: list[RunRecord]
+    missing_run_ids: list[str]
+    requests: int
+
+
+def _check_uri(tracking_uri: str) -> None:
+    if not tracking_uri.startswith(_SUPPORTED_SCHEMES):
+        raise SourceConfigurationError(
+            f"MLFLOW_TRACKING_URI={redact_uri(tracking_uri)!r}: expected an http(s):// tracking "
+            "server or a sqlite:/// store"
+        )
+
+
+@contextmanager
+def _bounded_http(max_retries: int, timeout_seconds: float) -> Iterator[None]:
+    """Bound the MLflow HTTP client's retries and timeout while the block runs.
+
+    MLflow reads these variables on every request and offers no per-client setting, so they
+    are set for the duration of the block and restored afterwards.
+    """
+    wanted = {
+        "MLFLOW_HTTP_REQUEST_MAX_RETRIES": str(max_retries),
+        "MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR": "1",
+        "MLFLOW_HTTP_REQUEST_TIMEOUT": str(max(1, round(timeout_seconds))),
+    }
+    previous = {name: os.environ.get(name) for name in wanted}
+    os.environ.update(wanted)
+    try:
+        yield
+    finally:
+        for name, value in previous.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+class MlflowRegistry:
+    """A read-only view of one MLflow registry and tracking store."""
+
+    def __init__(
+        self,
+        tracking_uri: str,
+        *,
+        page_size: int = 1000,
+        run_batch_size: int = 100,
+        max_retries: int = 2,
+        timeout_seconds: float = 15.0,
+    ) -> None:
+        _check_uri(tracking_uri)
+        if page_size < 1 or run_batch_size < 1:
+            raise SourceConfigurationError("page_size and run_batch_size must be at least 1")
+        self._tracking_uri = tracking_uri
+        self.page_size = page_size
+        self.run_batch_size = run_batch_size
+        self.max_retries = max_retries
+        self.timeout_seconds = timeout_seconds
+        self._client: Any = None
+
+    @property
+    def display_uri(self) -> str:
+        """The tracking URI without its password: what may be shown or stored."""
+        if self.is_http:
+            return redact_uri(self._tracking_uri) or ""
+        return scrub(self._tracking_uri) or ""  # a file URI: keep its slashes as they are
+
+    @property
+    def is_http(self) -> bool:
+        return self._tracking_uri.startswith(("http://", "https://"))
+
+    def model_page_url(self, name: str) -> str | None:
+        """The MLflow UI page of a registered model (redacted), for a tracking server."""
+        if not self.is_http:
+            return None
+        from urllib.parse import quote
+
+        base = self.display_uri.rstrip("/")
+        return f"{base}/#/models/{quote(name, safe='')}"
+
+    # -- plumbing -----------------------------------------------------------------------
+
+    def _unreachable(self, exc: BaseException | None = None) -> SourceUnreachableError:
+        if self.is_http:
+            hint = (
+                "Check MLFLOW_TRACKING_URI, that the tracking server is running and reachable, "
+                "and its credentials (MLFLOW_TRACKING_USERNAME/PASSWORD or TOKEN)."
+            )
+        else:
+            hint = (
+                "Check MLFLOW_TRACKING_URI and that the sqlite store file exists and is readable."
+            )
+        return SourceUnreachableError("MLflow", self.display_uri, hint, exc)
+
+    def _get_client(self) -> Any:
+        if self._client is None:
+            if self._tracking_uri.startswith("sqlite:///"):
+                path = Path(self._tracking_uri[len("sqlite:///") :])
+                if not path.is_file():
+                    # MLflow would create an empty store; an absent file is a wrong setting.
+                    raise self._unreachable()
+            from mlflow import MlflowClient
+
+            self._client = MlflowClient(
+                tracking_uri=self._tracking_uri, registry_uri=self._tracking_uri
+            )
+        return self._client
+
+    @contextmanager
+    def _calls(self) -> Iterator[Any]:
+        """The client, with bounded retries; any failure becomes a `SourceUnreachableError`."""
+        from mlflow.exceptions import MlflowException
+
+        with _bounded_http(self.max_retries, self.timeout_seconds):
+            try:
+                yield self._get_client()
+            except SourceUnreachableError:
+                raise
+            except (MlflowException, OSError) as exc:
+                log.debug("MLflow request failed: %s", type(exc).__name__)
+                raise self._unreachable(exc) from None
+            except Exception as exc:  # sqlalchemy and requests errors surface unwrapped
+                if type(exc).__module__.split(".")[0] in ("sqlalchemy", "requests", "urllib3"):
+                    raise self._unreachable(exc) from None
+                raise
+
+    def _pages(self, search: Any, **kwargs: Any) -> Iterator[list[Any]]:
+        token: str | None = None
+        while True:
+            page = search(page_token=token, **kwargs)
+            yield list(page)
+            token = page.token
+            if not token:
+                return
+
+    # -- the registry -------------------------------------------------------------------
+
+    def snapshot(self) -> RegistrySnapshot:
+        """Every registered model and model version, each version with its aliases."""
+        requests = 0
+        models: dict[str, RegisteredModelRecord] = {}
+        versions: dict[tuple[str, str], ModelVersionRecord] = {}
+        with self._calls() as client:
+            for page in self._pages(
+                client.search_registered_models, max_results=self.page_size, order_by=_MODEL_ORDER
+            ):
+                requests += 1
+                for model in page:
+                    models[model.name] = _registered_model(model)
+            aliases_of: dict[tuple[str, str], list[str]] = {}
+            for model in models.values():
+                for alias, version in model.aliases.items():
+                    aliases_of.setdefault((model.name, version), []).append(alias)
+            for page in self._pages(
+                client.search_model_versions, max_results=self.page_size, order_by=_VERSION_ORDER
+            ):
+                requests += 1
+                for mv in page:
+                    key = (mv.name, str(mv.version))
+                    versions[key] = _model_version(mv, aliases_of.get(key, []))
+        return RegistrySnapshot(list(models.values()), list(versions.values()), requests)
+
+    def change_cursor(self) -> str:
+        """A digest that moves when a registry entry is created, updated or deleted.
+
+        One pass over the registered models (their names, update times, tags and aliases:
+        creating or deleting a version also moves its model's update time) and one request for
+        the most recently updated version. A tag set on a model version alone does not move
+        it; the scheduled ingestion finds those.
+        """
+        digest = hashlib.sha256()
+        with self._calls() as client:
+            for page in self._pages(
+                client.search_registered_models, max_results=self.page_size, order_by=_MODEL_ORDER
+            ):
+                for model in page:
+                    record = _registered_model(model)
+                    digest.update(
+                        json.dumps(
+                            [
+                                record.name,
+                                record.last_updated_at_ms,
+                                record.description,
+                                sorted(record.tags.items()),
+                                sorted(record.aliases.items()),
+                            ]
+                        ).encode()
+                    )
+            latest = client.search_model_versions(
+                max_results=1, order_by=["last_updated_timestamp DESC"]
+            )
+            for mv in latest:
+                digest.update(
+                    json.dumps([mv.name, str(mv.version), mv.last_updated_timestamp]).encode()
+                )
+        return digest.hexdigest()
+
+    # -- source runs --------------------------------------------------------------------
+
+    def _experiment_ids(self, client: Any) -> list[str]:
+        from mlflow.entities import ViewType
+
+        ids: list[str] = []
+        for page in self._pages(
+            client.search_experiments, view_type=ViewType.ALL, max_results=1000
+        ):
+            ids.extend(str(e.experiment_id) for e in page)
+        return ids
+
+    def source_runs(self, run_ids: Iterable[str]) -> RunLookup:
+        """The runs with these ids, `run_batch_size` ids a request, deleted runs included."""
+        from mlflow.entities import ViewType
+
+        wanted = sorted({r for r in run_ids if r})
+        if not wanted:
+            return RunLookup([], [], 0)
+        found: dict[str, RunRecord] = {}
+        requests = 0
+        with self._calls() as client:
+            experiment_ids = self._experiment_ids(client)
+            requests += 1
+            for batch in _batches(wanted, self.run_batch_size):
+                quoted = ", ".join("'" + run_id.replace("'", "") + "'" for run_id in batch)
+                for page in self._pages(
+                    client.search_runs,
+                    experiment_ids=experiment_ids,
+                    filter_string=f"attributes.run_id IN ({quoted})",
+                    run_view_type=ViewType.ALL,
+                    max_results=len(batch),
+                ):
+                    requests += 1
+                    for run in page:
+                        found[run.info.run_id] = _run(run)
+        missing = [r for r in wanted if r not in found]
+        return RunLookup(list(found.values()), missing, requests)
+
+
+def _batches(items: Sequence[str], size: int) -> Iterator[Sequence[str]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _registered_model(model: Any) -> RegisteredModelRecord:
+    return RegisteredModelRecord(
+        name=model.name,
+        description=model.description or None,
+        tags={str(k): _text(v) or "" for k, v in (model.tags or {}).items()},
+        aliases={str(k): str(v) for k, v in (model.aliases or {}).items()},
+        created_at_ms=model.creation_timestamp,
+        last_updated_at_ms=model.last_updated_timestamp,
+    )
+
+
+def _model_version(mv: Any, model_aliases: list[str]) -> ModelVersionRecord:
+    aliases = sorted({*(mv.aliases or []), *model_aliases})
+    return ModelVersionRecord(
+        name=mv.name,
+        version=str(mv.version),
+        tags={str(k): _text(v) or "" for k, v in (mv.tags or {}).items()},
+        aliases=aliases,
+        status=_text(mv.status),
+        current_stage=_text(mv.current_stage),
+        description=mv.description or None,
+        source=_text(mv.source),
+        run_id=mv.run_id or None,
+        user_id=mv.user_id or None,
+        created_at_ms=mv.creation_timestamp,
+        last_updated_at_ms=mv.last_updated_timestamp,
+    )
+
+
+def _run(run: Any) -> RunRecord:
+    info, data = run.info, run.data
+    inputs = []
+    for dataset_input in getattr(run.inputs, "dataset_inputs", None) or []:
+        dataset = dataset_input.dataset
+        tags = {t.key: t.value for t in dataset_input.tags or []}
+        inputs.append(
+            DatasetInputRecord(
+                name=dataset.name,
+                digest=dataset.digest or None,
+                source_type=dataset.source_type or None,
+                source=dataset.source or None,
+                context=tags.get(DATASET_CONTEXT_TAG),
+            )
+        )
+    return RunRecord(
+        run_id=info.run_id,
+        experiment_id=_text(info.experiment_id),
+        run_name=info.run_name or None,
+        status=_text(info.status),
+        lifecycle_stage=_text(info.lifecycle_stage),
+        user_id=info.user_id or None,
+        start_time_ms=info.start_time,
+        end_time_ms=info.end_time,
+        params={str(k): _text(v) or "" for k, v in (data.params or {}).items()},
+        metrics={str(k): float(v) for k, v in (data.metrics or {}).items()},
+        tags={str(k): _text(v) or "" for k, v in (data.tags or {}).items()},
+        dataset_inputs=inputs,
+    )

@@ -1,0 +1,8 @@
+-- End the validity of the current rows of changed and deleted model versions.
+UPDATE mlflow_model_versions AS t
+SET valid_to = $observed_at
+FROM changes_model_versions AS ch
+WHERE t.valid_to IS NULL
+    AND t.name = ch.name
+    AND t.version = ch.version
+    AND ch.change IN ('changed', 'deleted');

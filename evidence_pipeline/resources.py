@@ -52,6 +52,8 @@ class MlflowResource(dg.ConfigurableResource):
     max_retries: int = 2
     timeout_seconds: float = 15.0
     run_batch_size: int = 100
+    risk_tier_tag: str = "risk_tier"  # registered model tag stored in lower case
+    validation_status_tag: str = "validation_status"  # model version tag stored in lower case
 
     def resolved_uri(self) -> str | None:
         return self.tracking_uri or Settings.from_env().mlflow_tracking_uri

@@ -1,0 +1,41 @@
+-- Shows that every succeeded production deploy or rollback of the last $window_days days was
+-- approved by someone other than who performed it, for a version registered beforehand.
+WITH deployment AS (
+    SELECT *
+    FROM deployment_events_as_of
+    WHERE is_production
+        AND status = 'succeeded'
+        AND event_type IN ('deploy', 'rollback')
+        AND event_time > $as_of - to_hours($window_days * 24)
+),
+judged AS (
+    SELECT
+        e.*,
+        v.version AS registered_version,
+        v.created_at AS registered_at,
+        v.observed_at AS registry_observed_at,
+        CASE
+            WHEN e.actor IS NULL THEN 'no actor recorded'
+            WHEN e.approved_by IS NULL THEN 'no approver recorded'
+            WHEN same_person(e.actor, e.approved_by)
+                THEN 'approved by the person who performed it (actor ' || e.actor
+                    || ', approved_by ' || e.approved_by || ')'
+            WHEN v.version IS NULL THEN 'not in registry'
+            WHEN v.created_at IS NULL OR v.created_at > e.event_time
+                THEN 'version ' || e.version_id || ' was registered after the ' || e.event_type
+        END AS failure
+    FROM deployment e
+    LEFT JOIN model_versions_as_of v ON v.name = e.model_name AND v.version = e.model_version
+)
+SELECT
+    'deployment_event' AS subject_type,
+    event_id AS subject_id,
+    CASE WHEN failure IS NULL THEN 'pass' ELSE 'fail' END AS status,
+    coalesce(
+        failure,
+        event_type || ' of ' || version_id || ' to ' || endpoint_id || ' by ' || actor
+            || ', approved by ' || approved_by
+    ) AS reason,
+    evidence_ref,
+    registry_observed_at AS relies_on_observed_at
+FROM judged

@@ -1,0 +1,256 @@
+"""Read deployment log objects: JSON lines (`*.jsonl`, `*.jsonl.gz`) and CloudTrail files.
+
+This module turns stored objects into text a SQL engine can parse quickly, and reports what
+cannot be read at all. It does not parse JSON lines itself (that is done in bulk, in DuckDB,
+by the ingestion): it downloads objects concurrently with a bounded number in flight,
+decompresses gzip in a streaming way, notices a truncated or corrupt gzip object, and screens
+the text for bytes that are not UTF-8.
+
+What comes out, per object, is a list of `TextPiece`s (consecutive lines, numbered from
+`first_line`, with no trailing newline) and `LineProblem`s (a line or object that cannot be
+used, with the reason and the raw text). Large objects are cut into pieces at line
+boundaries, so no piece is ever bigger than `piece_bytes`.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections import deque
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+from connectors.locations import Location, StoredObject
+
+JSONL_SUFFIXES = (".jsonl", ".jsonl.gz")
+CLOUDTRAIL_SUFFIXES = (".json", ".json.gz")
+DEPLOY_LOG_SUFFIXES = JSONL_SUFFIXES + CLOUDTRAIL_SUFFIXES
+
+READ_CHUNK_BYTES = 1 << 20
+DEFAULT_PIECE_BYTES = 32 << 20
+
+
+def is_jsonl(obj: StoredObject) -> bool:
+    return obj.key.endswith(JSONL_SUFFIXES)
+
+
+def is_gzip(obj: StoredObject) -> bool:
+    return obj.key.endswith(".gz")
+
+
+@dataclass(frozen=True)
+class TextPiece:
+    """Consecutive lines of one object, as valid UTF-8, without the final newline."""
+
+    uri: str
+    first_line: int
+    data: bytes
+
+
+@dataclass(frozen=True)
+class LineProblem:
+    """A line (or, with `line` None, a whole object) that cannot be used, and why."""
+
+    uri: str
+    line: int | None
+    error: str
+    raw: str | None
+
+
+@dataclass
+class ReadObject:
+    """One object as read: its pieces of text, its problems, and what was lost where.
+
+    `substituted_lines` counts lines that were not UTF-8: they are reported as problems and
+    left empty in the pieces (so the line numbers of the others stay right).
+    """
+
+    obj: StoredObject
+    pieces: list[TextPiece] = field(default_factory=list)
+    problems: list[LineProblem] = field(default_factory=list)
+    substituted_lines: int = 0
+    damage: str | None = None
+
+    @property
+    def text_bytes(self) -> int:
+        return sum(len(p.data) for p in self.pieces)
+
+
+class _GzipStream:
+    """Decompress a gzip stream chunk by chunk (several members allowed), noting damage."""
+
+    def __init__(self) -> None:
+        self._decompressor = zlib.decompressobj(wbits=31)
+        self.damage: str | None = None
+        self._compressed_bytes = 0
+
+    def feed(self, chunk: bytes) -> bytes:
+        if self.damage:
+            return b""
+        out = []
+        data = chunk
+        self._compressed_bytes += len(chunk)
+        while data:
+            try:
+                out.append(self._decompressor.decompress(data))
+            except zlib.error as exc:
+                self.damage = (
+                    f"corrupt gzip object ({exc}) within its first {self._compressed_bytes} bytes"
+                )
+                break
+            if self._decompressor.eof:
+                data = self._decompressor.unused_data
+                if data:
+                    self._decompressor = zlib.decompressobj(wbits=31)
+            else:
+                data = b""
+        return b"".join(out)
+
+    def finish(self) -> bytes:
+        if self.damage:
+            return b""
+        tail = self._decompressor.flush()
+        if not self._decompressor.eof:
+            self.damage = "truncated gzip object: the compressed stream ends before its end marker"
+        return tail
+
+
+def _chunks(location: Location, obj: StoredObject) -> Iterator[bytes]:
+    with location.open(obj) as stream:
+        while True:
+            chunk = stream.read(READ_CHUNK_BYTES)
+            if not chunk:
+                return
+            yield chunk
+
+
+def _decoded_chunks(location: Location, obj: StoredObject, state: ReadObject) -> Iterator[bytes]:
+    if not is_gzip(obj):
+        yield from _chunks(location, obj)
+        return
+    gz = _GzipStream()
+    for chunk in _chunks(location, obj):
+        out = gz.feed(chunk)
+        if out:
+            yield out
+        if gz.damage:
+            break
+    tail = gz.finish()
+    if tail:
+        yield tail
+    state.damage = gz.damage
+
+
+def _utf8_screened(piece: TextPiece, state: ReadObject) -> TextPiece:
+    """The piece itself when it is UTF-8; else the piece with its bad lines emptied."""
+    data = piece.data
+    if data.isascii():
+        return piece
+    try:
+        data.decode("utf-8")
+        return piece
+    except UnicodeDecodeError:
+        pass
+    lines = data.split(b"\n")
+    for index, line in enumerate(lines):
+        try:
+            line.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            state.problems.append(
+                LineProblem(
+                    piece.uri,
+                    piece.first_line + index,
+                    f"not valid UTF-8 (byte 0x{line[exc.start]:02x} at position {exc.start}); "
+                    "raw text kept with the bad bytes escaped",
+                    line.decode("utf-8", errors="backslashreplace"),
+                )
+            )
+            lines[index] = b""
+            state.substituted_lines += 1
+    return TextPiece(piece.uri, piece.first_line, b"\n".join(lines))
+
+
+def _lines_in(data: bytes) -> int:
+    return data.count(b"\n") + 1
+
+
+def read_jsonl_pieces(
+    location: Location, obj: StoredObject, piece_bytes: int = DEFAULT_PIECE_BYTES
+) -> Iterator[tuple[TextPiece | None, ReadObject]]:
+    """Stream one JSON-lines object as pieces of at most about `piece_bytes`.
+
+    Yields `(piece, state)`; the last item has `piece` None and `state` complete (problems,
+    damage). A truncated or corrupt gzip object keeps every complete line read before the
+    damage; the cut-off line (or, at a line boundary, the loss itself) is one problem.
+    """
+    state = ReadObject(obj)
+    buffer = bytearray()
+    first_line = 1
+    saw_bytes = False
+    for chunk in _decoded_chunks(location, obj, state):
+        saw_bytes = True
+        buffer += chunk
+        if len(buffer) >= piece_bytes:
+            cut = buffer.rfind(b"\n")
+            if cut >= 0:
+                piece = TextPiece(obj.uri, first_line, bytes(buffer[:cut]))
+                del buffer[: cut + 1]
+                first_line += _lines_in(piece.data)
+                yield _utf8_screened(piece, state), state
+    tail = bytes(buffer)
+    if state.damage:
+        complete = tail.rfind(b"\n") + 1
+        partial, tail = tail[complete:], tail[:complete]
+        lost_line = first_line + (tail.count(b"\n") if tail else 0)
+        if partial:
+            error = f"{state.damage}; this line is cut off there"
+            raw = partial.decode("utf-8", errors="backslashreplace")
+        else:
+            error = f"{state.damage}; whatever followed line {lost_line - 1} is lost"
+            raw = None
+        state.problems.append(LineProblem(obj.uri, lost_line, error, raw))
+        saw_bytes = bool(tail)
+    if saw_bytes and tail:
+        if tail.endswith(b"\n"):
+            tail = tail[:-1]
+        yield _utf8_screened(TextPiece(obj.uri, first_line, tail), state), state
+    yield None, state
+
+
+def read_jsonl_object(
+    location: Location, obj: StoredObject, piece_bytes: int = DEFAULT_PIECE_BYTES
+) -> ReadObject:
+    """A whole JSON-lines object read into pieces (for objects small enough to hold)."""
+    state = ReadObject(obj)
+    for piece, state in read_jsonl_pieces(location, obj, piece_bytes):
+        if piece is not None:
+            state.pieces.append(piece)
+    return state
+
+
+def read_whole_object(location: Location, obj: StoredObject) -> tuple[bytes, str | None]:
+    """The decompressed bytes of an object, and the damage found (truncated or corrupt gzip)."""
+    state = ReadObject(obj)
+    data = b"".join(_decoded_chunks(location, obj, state))
+    return data, state.damage
+
+
+def bounded_map(
+    function, items: Iterable, max_workers: int = 16, in_flight: int = 32
+) -> Iterator[tuple[object, object]]:
+    """`(item, function(item))` in input order, computed by threads, with at most `in_flight`
+    results waiting: memory stays bounded however many items there are."""
+    pending: deque[tuple[object, Future]] = deque()
+    with ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="deploy-logs") as pool:
+        try:
+            for item in items:
+                pending.append((item, pool.submit(function, item)))
+                if len(pending) >= in_flight:
+                    done_item, future = pending.popleft()
+                    yield done_item, future.result()
+            while pending:
+                done_item, future = pending.popleft()
+                yield done_item, future.result()
+        finally:
+            for _, future in pending:
+                future.cancel()

@@ -1,0 +1,225 @@
+"""Ingest deployment logs into the warehouse: what the asset runs, without Dagster.
+
+One ingestion: list the location, keep the objects not read before (by URI and version
+token), read them concurrently, stage and check their records, then land everything in one
+transaction: events, endpoint tags, quarantine, the objects read and the `ingestion_runs` row.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from connectors.cloudtrail import TagHistory, TagState, TrailFile, interpret, parse_trail_file
+from connectors.deploy_logs import (
+    DEPLOY_LOG_SUFFIXES,
+    bounded_map,
+    is_jsonl,
+    read_jsonl_object,
+    read_jsonl_pieces,
+    read_whole_object,
+)
+from connectors.locations import Location, StoredObject
+from connectors.redaction import redact_uri, scrub
+from evidence_pipeline.ingestion.accounting import (
+    IngestionTally,
+    new_ingestion_id,
+    record_ingestion_run,
+)
+from evidence_pipeline.ingestion.deploy_logs.staging import DEFAULT_BATCH_BYTES, Staging
+from evidence_pipeline.settings import utc_now
+from evidence_pipeline.sql_files import sql_loader
+from evidence_pipeline.warehouse.store import Warehouse
+
+SOURCE = "deploy_logs"
+NOT_CONFIGURED = (
+    "EVIDENCE_DEPLOY_LOGS is not set: deployment logs were not ingested "
+    "(set it to a directory or an s3://bucket/prefix of *.jsonl, *.jsonl.gz and CloudTrail files)"
+)
+
+load = sql_loader(__file__)
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ReadOptions:
+    """How hard to read: threads, objects in flight, and sizes that bound memory."""
+
+    max_workers: int = 16
+    in_flight: int = 64
+    batch_bytes: int = DEFAULT_BATCH_BYTES
+    large_object_bytes: int = 64 << 20  # objects bigger than this are streamed one at a time
+
+
+@dataclass
+class DeployLogIngestion:
+    """The outcome of one ingestion, for metadata and summaries."""
+
+    ingestion_id: str
+    status: str
+    location: str | None
+    tally: IngestionTally
+    empty_lines: int = 0
+    events_by_type: dict[str, int] = field(default_factory=dict)
+    preview: list[tuple[Any, ...]] = field(default_factory=list)
+    skip_reasons: dict[str, int] = field(default_factory=dict)
+    message: str | None = None
+
+
+def _read(location: Location, options: ReadOptions):
+    def read(obj: StoredObject):
+        if obj.size > options.large_object_bytes:
+            return None  # streamed later by the caller, piece by piece
+        if is_jsonl(obj):
+            return read_jsonl_object(location, obj)
+        return read_whole_object(location, obj)
+
+    return read
+
+
+def _stage_objects(
+    location: Location, objects: list[StoredObject], staging: Staging, options: ReadOptions
+) -> list[TrailFile]:
+    trail_files: list[TrailFile] = []
+    results = bounded_map(_read(location, options), objects, options.max_workers, options.in_flight)
+    for obj, result in results:
+        if is_jsonl(obj):
+            if result is None:
+                state = None
+                for piece, state in read_jsonl_pieces(location, obj):  # noqa: B007
+                    if piece is not None:
+                        staging.add_piece(piece)
+            else:
+                state = result
+                for piece in state.pieces:
+                    staging.add_piece(piece)
+            staging.add_jsonl_object(state)
+        else:
+            data, damage = result if result is not None else read_whole_object(location, obj)
+            trail = parse_trail_file(obj.uri, data, damage)
+            trail_files.append(trail)
+            staging.add_object(obj, "cloudtrail", records_read=trail.records_read)
+    staging.flush()
+    return trail_files
+
+
+def _tag_history(staging: Staging) -> TagHistory:
+    history = TagHistory()
+    for endpoint, valid_from, event_id, tags in staging.tag_history_rows():
+        history.add(endpoint, TagState(valid_from, event_id, dict(tags or {})))
+    return history
+
+
+def ingest_deploy_logs(
+    warehouse: Warehouse,
+    location: Location,
+    *,
+    run_id: str | None = None,
+    options: ReadOptions | None = None,
+    preview_rows: int = 20,
+) -> DeployLogIngestion:
+    """Read what is new at `location` and land it; raises `SourceUnreachableError` when the
+    location cannot be read (then nothing is written)."""
+    options = options or ReadOptions()
+    ingestion_id = new_ingestion_id(SOURCE)
+    started_at = utc_now()
+    tally = IngestionTally()
+    display = redact_uri(location.uri)
+    with warehouse.writer() as con:
+        known = dict(con.execute(load("known_objects.sql"), [SOURCE]).fetchall())
+        listed = list(location.list_objects(DEPLOY_LOG_SUFFIXES))
+        new = [obj for obj in listed if known.get(obj.uri) != obj.version_token]
+        tally.objects_listed = len(listed)
+        tally.objects_read = len(new)
+        log.info("%s: %d objects listed, %d new", display, len(listed), len(new))
+
+        staging = Staging(con, options.batch_bytes)
+        trail_files = _stage_objects(location, new, staging, options)
+        outcome = interpret(trail_files, _tag_history(staging))
+        staging.add_events(outcome.events)
+        staging.add_tag_changes(outcome.tag_changes)
+        staging.add_problems(outcome.problems)
+        for uri, skipped in outcome.skipped.items():
+            con.execute(load("add_skipped.sql"), [skipped, uri])
+
+        finished_at = utc_now()
+        stamp = {"ingested_at": finished_at, "ingestion_id": ingestion_id}
+        con.execute("BEGIN TRANSACTION")
+        con.execute(load("hold_back_events.sql"))
+        con.execute(load("insert_events.sql"), stamp)
+        con.execute(load("insert_quarantine.sql"), stamp)
+        con.execute(load("insert_endpoint_tags.sql"), stamp)
+        con.execute(load("object_outcomes.sql"))
+        con.execute(load("record_ingested_objects.sql"), stamp)
+        _, records, landed, quarantined, skipped, empty = con.execute(
+            load("run_totals.sql")
+        ).fetchone()
+        tally.records_read = int(records)
+        tally.rows_landed = int(landed)
+        tally.quarantined = int(quarantined)
+        tally.skipped = int(skipped)
+        message = (
+            f"{len(new)} of {len(listed)} objects were new; {tally.rows_landed} events landed, "
+            f"{tally.quarantined} quarantined, {tally.skipped} skipped, {int(empty)} blank lines"
+        )
+        record_ingestion_run(
+            con,
+            ingestion_id=ingestion_id,
+            run_id=run_id,
+            source=SOURCE,
+            location=location.uri,
+            started_at=started_at,
+            status="succeeded",
+            tally=tally,
+            message=message,
+            finished_at=finished_at,
+        )
+        con.execute("COMMIT")
+        by_type = dict(con.execute(load("new_events_by_type.sql"), [ingestion_id]).fetchall())
+        preview = con.execute(
+            load("new_events_preview.sql"), [ingestion_id, preview_rows]
+        ).fetchall()
+    return DeployLogIngestion(
+        ingestion_id=ingestion_id,
+        status="succeeded",
+        location=display,
+        tally=tally,
+        empty_lines=int(empty),
+        events_by_type=by_type,
+        preview=preview,
+        skip_reasons=dict(outcome.skip_reasons),
+        message=message,
+    )
+
+
+def record_not_ingested(
+    warehouse: Warehouse,
+    *,
+    status: str,
+    message: str,
+    location: str | None = None,
+    run_id: str | None = None,
+    started_at: datetime | None = None,
+) -> DeployLogIngestion:
+    """Record a run that landed nothing: `skipped` (not configured) or `failed` (unreachable)."""
+    ingestion_id = new_ingestion_id(SOURCE)
+    tally = IngestionTally()
+    with warehouse.writer() as con:
+        con.execute("BEGIN TRANSACTION")
+        record_ingestion_run(
+            con,
+            ingestion_id=ingestion_id,
+            run_id=run_id,
+            source=SOURCE,
+            location=location,
+            started_at=started_at or utc_now(),
+            status=status,
+            tally=tally,
+            message=message,
+        )
+        con.execute("COMMIT")
+    return DeployLogIngestion(
+        ingestion_id, status, redact_uri(location), tally, message=scrub(message)
+    )

@@ -1,0 +1,50 @@
+-- Per-run staging tables (temporary: they vanish with the connection, whatever happens).
+CREATE OR REPLACE TEMP TABLE stg_objects (
+    uri             VARCHAR NOT NULL,
+    version_token   VARCHAR NOT NULL,
+    size            BIGINT,
+    modified_at     TIMESTAMPTZ,
+    source_format   VARCHAR NOT NULL,       -- jsonl | cloudtrail
+    records_read    BIGINT NOT NULL,        -- counted apart from the outcomes, so they can be checked
+    skipped         BIGINT NOT NULL,        -- CloudTrail records that are not deployment events
+    substituted_lines BIGINT NOT NULL       -- non-UTF-8 lines left blank in the text (quarantined)
+);
+CREATE OR REPLACE TEMP TABLE stg_line_counts (
+    uri             VARCHAR NOT NULL,
+    nonempty_lines  BIGINT NOT NULL,
+    empty_lines     BIGINT NOT NULL
+);
+CREATE OR REPLACE TEMP TABLE stg_events (
+    event_id        VARCHAR NOT NULL,
+    event_time      TIMESTAMPTZ NOT NULL,
+    event_type      VARCHAR NOT NULL,
+    model_name      VARCHAR,
+    model_version   VARCHAR,
+    environment     VARCHAR,
+    endpoint        VARCHAR,
+    actor           VARCHAR,
+    approved_by     VARCHAR,
+    change_ticket   VARCHAR,
+    status          VARCHAR NOT NULL,
+    incident_id     VARCHAR,
+    details         JSON,
+    raw             JSON,
+    source_format   VARCHAR NOT NULL,
+    source_uri      VARCHAR NOT NULL,
+    source_line     BIGINT,
+    content_hash    VARCHAR NOT NULL
+);
+CREATE OR REPLACE TEMP TABLE stg_quarantine (
+    uri             VARCHAR NOT NULL,
+    line            BIGINT,
+    error           VARCHAR NOT NULL,
+    raw             VARCHAR
+);
+CREATE OR REPLACE TEMP TABLE stg_endpoint_tags (
+    endpoint_arn    VARCHAR,
+    endpoint_name   VARCHAR NOT NULL,
+    tags            MAP(VARCHAR, VARCHAR),
+    valid_from      TIMESTAMPTZ NOT NULL,
+    source_event_id VARCHAR NOT NULL,
+    source_uri      VARCHAR
+);

@@ -1,0 +1,1 @@
+INSERT INTO stg_quarantine (uri, line, error, raw) VALUES (?, ?, ?, ?)

@@ -1,0 +1,1 @@
+INSERT INTO stg_events BY NAME SELECT * FROM events

@@ -1,8 +1,8 @@
 -- Shows an auditor that the computing resources each production model runs on are documented:
 -- the deployment that made the live version of every production endpoint live recorded its
 -- compute (e.g. the instance type, or the SageMaker endpoint configuration) in its details.
--- Subject: production endpoint with a live version at $as_of.
--- Params: $compute_detail_keys (keys of the event's details; any one set is enough).
+-- Subject: production endpoint with a live version at the evaluation instant.
+-- Params: compute_detail_keys (keys of the event's details; any one set is enough).
 WITH deploys AS (
     SELECT
         l.endpoint_id,

@@ -1,8 +1,8 @@
 -- Shows an auditor that every production model came out of the tracked development process:
 -- each version live in production was produced by an MLflow run that had finished by the
 -- evaluation instant and recorded its parameters and metrics.
--- Subject: model version live in production at $as_of.
--- Params: none beyond $as_of.
+-- Subject: model version live in production at the evaluation instant.
+-- Params: none beyond the evaluation instant.
 WITH live AS (
     SELECT model_name, model_version, version_id, min(deploy_evidence_ref) AS deploy_ref
     FROM live_production_versions

@@ -1,8 +1,8 @@
 -- Shows an auditor that every production model meets the acceptance criteria specified for
 -- it: the model (or the version) names an acceptance metric and threshold, and the run that
 -- produced the version live in production logged that metric at or beyond the threshold.
--- Subject: model version live in production at $as_of.
--- Params: $metric_tag, $threshold_tag, $direction_tag (value at_least, the default, or
+-- Subject: model version live in production at the evaluation instant.
+-- Params: metric_tag, threshold_tag, direction_tag (value at_least, the default, or
 -- at_most). A tag on the version overrides the same tag on the registered model.
 WITH live AS (
     SELECT model_name, model_version, version_id, min(deploy_evidence_ref) AS deploy_ref

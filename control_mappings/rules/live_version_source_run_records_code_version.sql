@@ -1,8 +1,8 @@
 -- Shows an auditor that the tooling behind each production model is identifiable: the run
 -- that produced every version live in production recorded the version of the code that
 -- trained it (one of the configured run tags, e.g. the git commit MLflow records).
--- Subject: model version live in production at $as_of.
--- Params: $code_version_tags (run tag keys; any one set is enough).
+-- Subject: model version live in production at the evaluation instant.
+-- Params: code_version_tags (run tag keys; any one set is enough).
 WITH live AS (
     SELECT model_name, model_version, version_id, min(deploy_evidence_ref) AS deploy_ref
     FROM live_production_versions

@@ -1,8 +1,8 @@
 -- Shows an auditor that the data each production model was built from is documented: the run
 -- that produced every version live in production recorded a training dataset input with its
 -- name, its source (where the data came from) and its digest (which exact data).
--- Subject: model version live in production at $as_of.
--- Params: $training_context (the input's mlflow.data.context, compared ignoring case).
+-- Subject: model version live in production at the evaluation instant.
+-- Params: training_context (the input's mlflow.data.context, compared ignoring case).
 WITH live AS (
     SELECT model_name, model_version, version_id, min(deploy_evidence_ref) AS deploy_ref
     FROM live_production_versions

@@ -1,6 +1,6 @@
 -- Shows an auditor that every registered model has gone through the impact assessment
 -- process's first step: it is classified into one of the known risk tiers.
--- Subject: registered model at $as_of. Params: $risk_tier_tag, $risk_tiers (lower case).
+-- Subject: registered model at the evaluation instant. Params: risk_tier_tag, risk_tiers (lower case).
 SELECT
     'registered_model' AS subject_type,
     name AS subject_id,

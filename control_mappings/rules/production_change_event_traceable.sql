@@ -1,8 +1,8 @@
 -- Shows an auditor that the event log of production changes is complete enough to trace each
 -- change: every production deploy, rollback and undeploy in the window names who performed
 -- it and the change record it belongs to.
--- Subject: succeeded production deploy, rollback or undeploy event in the last $window_days days.
--- Params: $window_days.
+-- Subject: succeeded production deploy, rollback or undeploy event in the last window_days days.
+-- Params: window_days.
 SELECT
     'deployment_event' AS subject_type,
     event_id AS subject_id,

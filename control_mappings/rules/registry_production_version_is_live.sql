@@ -1,8 +1,8 @@
 -- Shows an auditor that the deployment logs are complete with respect to the registry: every
 -- model version the registry marks as the production one (a production alias, or the
 -- Production stage) is live on a production endpoint according to the deployment logs.
--- Subject: model version marked for production in the registry at $as_of.
--- Params: $production_aliases (alias names, lower case), $production_stage.
+-- Subject: model version marked for production in the registry at the evaluation instant.
+-- Params: production_aliases (alias names, lower case), production_stage.
 WITH marked AS (
     SELECT
         m.name,

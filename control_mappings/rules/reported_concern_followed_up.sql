@@ -1,8 +1,8 @@
 -- Shows an auditor that every concern reported about an AI system in the window was followed
 -- up in time: a later event carries the concern's case reference (incident_id), e.g. the
 -- incident it was triaged into, within the response period.
--- Subject: concern_reported event reported within the last $window_days days.
--- Params: $window_days, $response_days.
+-- Subject: concern_reported event reported within the last window_days days.
+-- Params: window_days, response_days.
 WITH concerns AS (
     SELECT
         event_id,

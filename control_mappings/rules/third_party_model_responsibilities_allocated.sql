@@ -1,8 +1,8 @@
 -- Shows an auditor that for every model provided by a third party, responsibilities are
 -- allocated: an internal owner is named and the agreement that splits responsibilities with
 -- the provider is referenced.
--- Subject: registered model at $as_of; not_applicable for internal models.
--- Params: $provider_tag, $internal_provider, $owner_tag, $agreement_tag.
+-- Subject: registered model at the evaluation instant; not_applicable for internal models.
+-- Params: provider_tag, internal_provider, owner_tag, agreement_tag.
 SELECT
     'registered_model' AS subject_type,
     name AS subject_id,

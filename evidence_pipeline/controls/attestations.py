@@ -93,7 +93,7 @@ def load_attestations(path: Path | None, catalog: Catalog) -> list[Attestation]:
 def attestation_status(
     attestations: list[Attestation], control_id: str, instant: datetime
 ) -> AttestationStatus:
-    """`valid` when one is valid at the instant, `expired` when some ended before it, else `none`."""
+    """`valid` if one is valid at the instant, `expired` if some ended before it, else `none`."""
     own = [a for a in attestations if a.control_id == control_id]
     if any(a.valid_at(instant) for a in own):
         return "valid"

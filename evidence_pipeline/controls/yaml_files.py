@@ -67,7 +67,7 @@ def read_yaml(path: Path) -> Any:
     except OSError as exc:
         raise ControlConfigurationError([Problem(path, None, f"cannot read: {exc}")]) from None
     try:
-        return yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
+        return yaml.load(text, Loader=_LineLoader)  # a SafeLoader subclass
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None

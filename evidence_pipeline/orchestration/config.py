@@ -1,0 +1,53 @@
+"""Orchestration settings from the environment, read when the definitions load."""
+
+import os
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from evidence_pipeline.settings import SettingsError
+
+DEFAULT_SCHEDULE_CRON = "0 5 * * *"
+DEFAULT_SCHEDULE_TIMEZONE = "UTC"
+DEFAULT_SENSOR_INTERVAL_SECONDS = 300
+
+# Runs that write the warehouse carry this tag; `dagster_home/dagster.yaml` limits the run
+# queue to one run with it at a time (the writer lock serialises everything else).
+WAREHOUSE_WRITER_TAG = "evidence/warehouse-writer"
+WAREHOUSE_WRITER_TAGS = {WAREHOUSE_WRITER_TAG: "true"}
+
+
+def _env(name: str) -> str | None:
+    value = os.environ.get(name, "").strip()
+    return value or None
+
+
+@dataclass(frozen=True)
+class OrchestrationSettings:
+    schedule_cron: str = DEFAULT_SCHEDULE_CRON
+    schedule_timezone: str = DEFAULT_SCHEDULE_TIMEZONE
+    sensor_interval_seconds: int = DEFAULT_SENSOR_INTERVAL_SECONDS
+
+    @classmethod
+    def from_env(cls) -> "OrchestrationSettings":
+        timezone = _env("EVIDENCE_SCHEDULE_TIMEZONE") or DEFAULT_SCHEDULE_TIMEZONE
+        try:
+            ZoneInfo(timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise SettingsError(
+                f"EVIDENCE_SCHEDULE_TIMEZONE={timezone!r} is not an IANA time zone "
+                "(e.g. UTC, Europe/Paris)"
+            ) from None
+        interval = _env("EVIDENCE_SENSOR_INTERVAL_SECONDS")
+        try:
+            seconds = int(interval) if interval else DEFAULT_SENSOR_INTERVAL_SECONDS
+        except ValueError:
+            seconds = 0
+        if seconds < 1:
+            raise SettingsError(
+                f"EVIDENCE_SENSOR_INTERVAL_SECONDS={interval!r} is not a positive whole number"
+            )
+        return cls(
+            schedule_cron=_env("EVIDENCE_SCHEDULE_CRON") or DEFAULT_SCHEDULE_CRON,
+            schedule_timezone=timezone,
+            sensor_interval_seconds=seconds,
+        )

@@ -14,6 +14,7 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 
+import duckdb
 import pyarrow as pa
 
 from connectors.gx_results import GxValidation, list_result_files, read_result_files
@@ -26,7 +27,7 @@ from evidence_pipeline.ingestion.accounting import (
 )
 from evidence_pipeline.settings import utc_now
 from evidence_pipeline.sql_files import sql_loader
-from evidence_pipeline.warehouse.store import Warehouse
+from evidence_pipeline.warehouse.store import Warehouse, WarehouseNotFoundError
 
 SOURCE = "gx"
 PREVIEW_ROWS = 20
@@ -134,6 +135,25 @@ def record_failure(
         con.execute("COMMIT")
 
 
+def _known_objects(warehouse: Warehouse) -> dict[str, str]:
+    """URI -> version token of every GX object already ingested.
+
+    Read from the published copy, without the writer lock, so that listing and reading the
+    store does not wait for other sources' writes. Only GX ingestion writes GX rows and every
+    writer publishes when it ends, so the published copy holds them all; should two GX
+    ingestions overlap, the merge still lands each validation once.
+    """
+    query = load_sql("select_ingested_objects.sql")
+    try:
+        with warehouse.reader() as con:
+            return dict(con.execute(query, {"source": SOURCE}).fetchall())
+    except WarehouseNotFoundError:
+        return {}
+    except duckdb.Error:  # the published file is held open for writing by someone else
+        with warehouse.writer(publish=False) as con:
+            return dict(con.execute(query, {"source": SOURCE}).fetchall())
+
+
 def ingest_gx_results(
     warehouse: Warehouse, location: Location, run_id: str | None = None
 ) -> GxIngestion:
@@ -146,10 +166,7 @@ def ingest_gx_results(
         listed = list(list_result_files(location))
         tally.objects_listed = len(listed)
 
-        with warehouse.writer(publish=False) as con:
-            known = dict(
-                con.execute(load_sql("select_ingested_objects.sql"), {"source": SOURCE}).fetchall()
-            )
+        known = _known_objects(warehouse)
         new_objects = [obj for obj in listed if known.get(obj.uri) != obj.version_token]
 
         validations: list[GxValidation] = []
@@ -208,7 +225,6 @@ def ingest_gx_results(
             status="succeeded",
             tally=tally,
             message=message,
-            finished_at=ingested_at,
         )
         con.execute("COMMIT")
         total = con.execute(load_sql("count_gx_validations.sql")).fetchone()[0]

@@ -1,0 +1,128 @@
+"""The MLflow registry connector against a real `mlflow server` and a real sqlite store."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+from connectors.errors import SourceConfigurationError, SourceUnreachableError
+from connectors.mlflow_registry import MlflowRegistry
+from tests.fixtures.mlflow_estate import MlflowEstate, build_estate
+from tests.servers import MlflowServer, free_port
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def estate(mlflow_server: MlflowServer) -> MlflowEstate:
+    """Two models, four versions, each version with its own source run; shared read-only."""
+    return build_estate(mlflow_server.url, f"conn-{uuid.uuid4().hex[:8]}", (3, 1))
+
+
+def own_versions(snapshot, estate: MlflowEstate) -> dict[tuple[str, str], object]:
+    return {
+        (v.name, v.version): v
+        for v in snapshot.model_versions
+        if v.name.startswith(estate.prefix + "-")
+    }
+
+
+def test_snapshot_pages_past_one_page(estate: MlflowEstate) -> None:
+    registry = MlflowRegistry(estate.tracking_uri, page_size=2)
+    snapshot = registry.snapshot()
+
+    versions = own_versions(snapshot, estate)
+    assert set(versions) == {
+        (estate.model(0), "1"),
+        (estate.model(0), "2"),
+        (estate.model(0), "3"),
+        (estate.model(1), "1"),
+    }
+    # The 4 versions of this estate alone need 2 pages of 2; the 2 models at least one more.
+    assert snapshot.requests >= 3
+    assert len({(v.name, v.version) for v in snapshot.model_versions}) == len(
+        snapshot.model_versions
+    )
+    latest = versions[(estate.model(0), "3")]
+    assert latest.aliases == ["champion"]  # filled in from the registered model
+    assert versions[(estate.model(0), "1")].aliases == []
+    assert latest.run_id == estate.run_ids[(estate.model(0), "3")]
+    assert latest.tags["validation_status"] == " PASSED "  # the connector reports, never edits
+    model = next(m for m in snapshot.registered_models if m.name == estate.model(0))
+    assert model.aliases == {"champion": "3"}
+    assert model.tags["owner"] == "team-credit@example.com"
+    assert model.created_at_ms and model.last_updated_at_ms
+
+
+def test_source_runs_are_read_in_batches_with_their_dataset_inputs(estate: MlflowEstate) -> None:
+    registry = MlflowRegistry(estate.tracking_uri, run_batch_size=2)
+    unknown = uuid.uuid4().hex
+    lookup = registry.source_runs([*estate.run_ids.values(), unknown])
+
+    assert {r.run_id for r in lookup.runs} == set(estate.run_ids.values())
+    assert lookup.missing_run_ids == [unknown]
+    # One request for the experiments, then 5 ids in batches of 2: 3 requests, not 5.
+    assert lookup.requests == 4
+    run = lookup.runs[0]
+    assert run.params == {"learning_rate": "0.05", "max_depth": "6"}
+    assert run.metrics == {"auc": 0.91}
+    assert run.tags["team"] == "credit-risk"
+    (dataset,) = run.dataset_inputs
+    assert dataset.digest and dataset.context == "training"
+    assert dataset.source_type == "s3" and "s3://training-data/" in (dataset.source or "")
+
+
+def test_change_cursor_moves_when_the_registry_changes(estate: MlflowEstate) -> None:
+    registry = MlflowRegistry(estate.tracking_uri, page_size=50)
+    before = registry.change_cursor()
+    assert registry.change_cursor() == before
+    estate.client.set_registered_model_tag(estate.model(1), "cursor-probe", uuid.uuid4().hex)
+    after_tag = registry.change_cursor()
+    assert after_tag != before
+    estate.add_version(estate.model(1))
+    assert registry.change_cursor() != after_tag
+
+
+def test_unreachable_server_fails_fast_naming_the_endpoint() -> None:
+    port = free_port()  # nothing listens on it
+    registry = MlflowRegistry(
+        f"http://reader:s3cret-pw@127.0.0.1:{port}", max_retries=2, timeout_seconds=5
+    )
+    started = time.monotonic()
+    with pytest.raises(SourceUnreachableError) as caught:
+        registry.snapshot()
+    elapsed = time.monotonic() - started
+
+    assert elapsed < 30
+    message = str(caught.value)
+    assert f"127.0.0.1:{port}" in message
+    assert "MLFLOW_TRACKING_URI" in message
+    assert "s3cret-pw" not in message
+    assert caught.value.__cause__ is None
+
+
+def test_sqlite_store_is_read_like_a_server(tmp_path: Path) -> None:
+    uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
+    estate = build_estate(uri, "local", (2,))
+    snapshot = MlflowRegistry(uri, page_size=1).snapshot()
+    assert {(v.name, v.version) for v in snapshot.model_versions} == {
+        (estate.model(0), "1"),
+        (estate.model(0), "2"),
+    }
+    lookup = MlflowRegistry(uri).source_runs(estate.run_ids.values())
+    assert len(lookup.runs) == 2 and not lookup.missing_run_ids
+
+
+def test_absent_sqlite_store_is_not_created(tmp_path: Path) -> None:
+    path = tmp_path / "absent.db"
+    with pytest.raises(SourceUnreachableError, match="sqlite"):
+        MlflowRegistry(f"sqlite:///{path}").snapshot()
+    assert not path.exists()
+
+
+def test_unsupported_uri_is_a_configuration_error() -> None:
+    with pytest.raises(SourceConfigurationError, match="http"):
+        MlflowRegistry("databricks://profile")

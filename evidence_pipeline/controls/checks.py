@@ -10,20 +10,19 @@ written. They read the published warehouse, read-only.
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import dagster as dg
 import duckdb
-import yaml
 from dagster import AssetCheckExecutionContext
 
+from evidence_pipeline.controls.catalog import Catalog, load_catalog
+from evidence_pipeline.controls.configuration import FRAMEWORK, PROJECT_MAPPINGS_DIR
 from evidence_pipeline.resources import WarehouseResource
 from evidence_pipeline.warehouse.store import WarehouseNotFoundError
 
 CONTROL_RESULTS = dg.AssetKey(["evidence", "control_results"])
-FRAMEWORK = "iso42001_2023"
-CATALOG_PATH = Path(__file__).resolve().parents[2] / "control_mappings" / FRAMEWORK / "catalog.yaml"
+CATALOG_PATH = PROJECT_MAPPINGS_DIR / FRAMEWORK / "catalog.yaml"
 CHECKED_AUTOMATION = ("automated", "partial")
 FAILING_SUBJECTS_SHOWN = 20
 
@@ -95,31 +94,21 @@ def default_check_name(control_id: str, title: str) -> str:
     return f"a_{number}_{words}"
 
 
-def controls_with_checks(catalog: Mapping[str, Any]) -> list[ControlCheck]:
+def controls_with_checks(catalog: Catalog) -> list[ControlCheck]:
     """The controls of a catalog (docs/controls.md, section 2) whose evidence is automated."""
-    found = []
-    for objective in catalog.get("objectives", []):
-        for control in objective.get("controls", []):
-            if control.get("automation") not in CHECKED_AUTOMATION:
-                continue
-            found.append(
-                ControlCheck(
-                    control_id=control["id"],
-                    check_name=control.get("check_name")
-                    or default_check_name(control["id"], control["title"]),
-                    title=control["title"],
-                    description=" ".join(str(control.get("description", "")).split()),
-                    automation=control["automation"],
-                    objective_id=objective["id"],
-                    threshold=control.get("threshold"),
-                )
-            )
-    return found
-
-
-def load_catalog(path: Path = CATALOG_PATH) -> dict[str, Any]:
-    with path.open(encoding="utf-8") as file:
-        return yaml.safe_load(file)
+    return [
+        ControlCheck(
+            control_id=control.control_id,
+            check_name=control.check_name or default_check_name(control.control_id, control.title),
+            title=control.title,
+            description=" ".join(control.description.split()),
+            automation=control.automation,
+            objective_id=control.objective_id,
+            threshold=control.threshold,
+        )
+        for control in sorted(catalog.controls.values(), key=lambda c: c.position)
+        if control.automation in CHECKED_AUTOMATION
+    ]
 
 
 # -- judging one control ------------------------------------------------------------------
@@ -353,5 +342,5 @@ def build_control_checks(controls: Sequence[ControlCheck]) -> dg.AssetChecksDefi
     return control_checks_op
 
 
-CHECKED_CONTROLS = controls_with_checks(load_catalog())
+CHECKED_CONTROLS = controls_with_checks(load_catalog(CATALOG_PATH))
 control_checks = [build_control_checks(CHECKED_CONTROLS)]

@@ -16,12 +16,14 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import get_args
 
 import click
 import dagster as dg
 import duckdb
 
 from connectors.redaction import scrub
+from evidence_pipeline.controls.rollup import ControlStatus
 from evidence_pipeline.resources import WarehouseResource
 from evidence_pipeline.settings import Settings, SettingsError
 from evidence_pipeline.warehouse.store import Warehouse, WarehouseNotFoundError
@@ -141,8 +143,11 @@ def describe_steps(defs: dg.Definitions) -> dict[str, StepInfo]:
             label = keys[0].to_user_string()
         elif keys:
             label = assets_def.node_def.name
+        elif len(checks) == 1:
+            label = f"check {checks[0].name}"
         else:
-            label = ", ".join(f"check {check.name}" for check in checks)
+            targets = {check.asset_key.to_user_string() for check in checks}
+            label = f"{len(checks)} checks" + (f" on {targets.pop()}" if len(targets) == 1 else "")
         group = next(iter(groups)) if len(groups) == 1 else None
         steps[assets_def.node_def.name] = StepInfo(label, group, is_check=not keys)
     return steps
@@ -389,6 +394,13 @@ def _read_control_statuses(con: duckdb.DuckDBPyConnection, outcome: PipelineOutc
     )
 
 
+def describe_control_statuses(counts: dict[str, int]) -> str:
+    """`2 effective, 1 partially effective, ...` in the vocabulary's order."""
+    order = list(get_args(ControlStatus))
+    ranked = sorted(counts.items(), key=lambda item: [*order, item[0]].index(item[0]))
+    return ", ".join(f"{n} {status.replace('_', ' ')}" for status, n in ranked)
+
+
 def print_summary(outcome: PipelineOutcome, echo: Echo = click.echo) -> None:
     echo("")
     echo("Summary")
@@ -405,9 +417,7 @@ def print_summary(outcome: PipelineOutcome, echo: Echo = click.echo) -> None:
         else:
             echo(f"  {s.source.name:<12} {s.status:<10} {s.message or ''}")
     if outcome.evaluation_status == "succeeded":
-        counts = ", ".join(
-            f"{n} {status.replace('_', ' ')}" for status, n in outcome.control_statuses.items()
-        )
+        counts = describe_control_statuses(outcome.control_statuses)
         as_of = f" as of {outcome.controls_as_of}" if outcome.controls_as_of else ""
         echo(f"  controls     evaluated{as_of}: {counts or 'no control results'}")
     else:

@@ -7,20 +7,10 @@ from pathlib import Path
 
 import duckdb
 
+from evidence_pipeline.commands.run import describe_control_statuses
 from evidence_pipeline.warehouse.store import Warehouse
 
 Echo = Callable[[str], None]
-
-STATUS_ORDER = (
-    "effective",
-    "partially_effective",
-    "ineffective",
-    "no_evidence",
-    "not_applicable",
-    "error",
-    "attested",
-    "manual",
-)
 
 
 def _relations(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
@@ -61,11 +51,7 @@ def print_warehouse_report(warehouse: Warehouse, echo: Echo) -> None:
                     "SELECT status, count(*) FROM control_status_current GROUP BY status"
                 ).fetchall()
             )
-            ordered = sorted(
-                statuses.items(),
-                key=lambda item: STATUS_ORDER.index(item[0]) if item[0] in STATUS_ORDER else 99,
-            )
-            described = ", ".join(f"{n} {status.replace('_', ' ')}" for status, n in ordered)
+            described = describe_control_statuses(statuses)
             echo(f"  controls: {described or 'not evaluated yet'}")
     echo("Open it with DuckDB (read-only, while the pipeline keeps writing its own copy):")
     echo(f"  duckdb -readonly {path} -c 'FROM control_status_current'")

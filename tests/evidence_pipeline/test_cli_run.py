@@ -1,0 +1,131 @@
+"""`evidence-pipeline run` as a real subprocess: exit codes, progress, summary, run history."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from evidence_pipeline.demo import DemoEstate, build_demo_estate
+from tests.fixtures.demo_estate import clean_env, has_controls_engine, query, run_cli
+from tests.servers import free_port
+
+pytestmark = pytest.mark.slow
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def estate(tmp_path_factory: pytest.TempPathFactory) -> DemoEstate:
+    return build_demo_estate(tmp_path_factory.mktemp("estate") / "estate")
+
+
+def _env(estate: DemoEstate, warehouse: Path, **overrides: str) -> dict[str, str]:
+    return clean_env(**{**estate.env, "EVIDENCE_WAREHOUSE": str(warehouse), **overrides})
+
+
+def _dagster_home(tmp_path: Path) -> Path:
+    home = tmp_path / "dagster_home"
+    home.mkdir()
+    shutil.copy(REPO / "dagster_home" / "dagster.yaml", home / "dagster.yaml")
+    return home
+
+
+def _run_ids(stdout: str) -> list[str]:
+    match = re.search(r"dagster runs (.+)", stdout)
+    assert match, stdout
+    return [run_id.strip() for run_id in match.group(1).split(",")]
+
+
+def _summary_line(stdout: str, name: str) -> str:
+    summary = stdout.split("\nSummary\n", 1)[1]
+    return next(line for line in summary.splitlines() if line.split()[:1] == [name])
+
+
+def test_run_ingests_every_source_shows_progress_and_records_the_run(
+    estate: DemoEstate, tmp_path: Path
+) -> None:
+    import dagster as dg
+
+    home = _dagster_home(tmp_path)
+    warehouse = tmp_path / "evidence.duckdb"
+    result = run_cli(["run"], env=_env(estate, warehouse, DAGSTER_HOME=str(home)), cwd=tmp_path)
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    out = result.stdout
+    assert re.search(r"raw/gx_validations\s+started", out)
+    assert re.search(r"raw/gx_validations\s+succeeded", out)
+    (landed,) = query(warehouse, "SELECT count(*) FROM gx_validations")[0]
+    assert re.match(rf"gx\s+succeeded\s+{landed}\s+{landed}\s+0\s+0$", _summary_line(out, "gx"))
+    deploy_logs = _summary_line(out, "deploy_logs").split()
+    assert deploy_logs[1] == "succeeded" and int(deploy_logs[4]) >= 3  # the bad lines
+    assert _summary_line(out, "mlflow").split()[1] == "succeeded"
+    assert f"warehouse    {warehouse}" in out
+    if has_controls_engine():
+        assert "controls     evaluated as of" in _summary_line(out, "controls") + out
+
+    with dg.DagsterInstance.from_ref(dg.InstanceRef.from_dir(str(home))) as instance:
+        runs = {run.run_id: run for run in instance.get_runs()}
+    run_ids = _run_ids(out)
+    assert set(run_ids) <= set(runs)
+    assert runs[run_ids[0]].job_name == "evidence_job"
+    assert runs[run_ids[0]].status == dg.DagsterRunStatus.SUCCESS
+
+
+@pytest.mark.parametrize("unreachable", ["mlflow", "deploy_logs_s3"])
+def test_an_unreachable_source_fails_the_run_but_not_the_others(
+    estate: DemoEstate, tmp_path: Path, unreachable: str
+) -> None:
+    closed = f"127.0.0.1:{free_port()}"
+    if unreachable == "mlflow":
+        overrides = {"MLFLOW_TRACKING_URI": f"http://{closed}"}
+        source, landed_table = "mlflow", "deployment_events"
+    else:
+        overrides = {
+            "EVIDENCE_DEPLOY_LOGS": "s3://deploy-logs/prod/",
+            "AWS_ENDPOINT_URL_S3": f"http://{closed}",
+        }
+        source, landed_table = "deploy_logs", "mlflow_model_versions"
+    warehouse = tmp_path / "evidence.duckdb"
+    result = run_cli(["run"], env=_env(estate, warehouse, **overrides), cwd=tmp_path)
+
+    assert result.returncode == 1, result.stdout + result.stderr
+    failed = [line for line in result.stderr.splitlines() if line.startswith("Failed:")]
+    assert any(line.startswith(f"Failed: {source}:") and closed in line for line in failed), (
+        result.stderr
+    )
+    assert _summary_line(result.stdout, source).split()[1] == "failed"
+    # The other sources still land.
+    assert query(warehouse, f"SELECT count(*) FROM {landed_table}")[0][0] > 0
+    assert query(warehouse, "SELECT count(*) FROM gx_validations")[0][0] > 0
+    if has_controls_engine():
+        # The controls are evaluated on what was stored, in a second run.
+        assert "control evaluation" not in "".join(failed)
+        assert len(_run_ids(result.stdout)) == 2
+        assert query(warehouse, "SELECT count(*) FROM control_effectiveness")[0][0] > 0
+
+
+def test_an_unconfigured_source_is_skipped_with_a_message(
+    estate: DemoEstate, tmp_path: Path
+) -> None:
+    env = _env(estate, tmp_path / "evidence.duckdb")
+    del env["MLFLOW_TRACKING_URI"]
+    result = run_cli(["run"], env=env, cwd=tmp_path)
+
+    assert "mlflow: not configured (MLFLOW_TRACKING_URI is unset); skipped" in result.stdout
+    assert _summary_line(result.stdout, "mlflow").split()[1] == "skipped"
+    assert "Failed: mlflow" not in result.stderr
+    if has_controls_engine():
+        assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_an_as_of_in_the_future_is_refused(tmp_path: Path) -> None:
+    warehouse = tmp_path / "evidence.duckdb"
+    env = clean_env(EVIDENCE_AS_OF="2999-01-01T00:00:00Z", EVIDENCE_WAREHOUSE=str(warehouse))
+    result = run_cli(["run"], env=env, cwd=tmp_path)
+
+    assert result.returncode == 1
+    assert "EVIDENCE_AS_OF=2999-01-01T00:00:00+00:00 is later than now" in result.stderr
+    assert not warehouse.exists()

@@ -51,3 +51,36 @@ class OrchestrationSettings:
             schedule_timezone=timezone,
             sensor_interval_seconds=seconds,
         )
+
+
+@dataclass(frozen=True)
+class FreshnessSettings:
+    """When evidence counts as overdue in the UI: WARN after `warn_hours` without a
+    materialisation, FAIL after `fail_hours` (the daily schedule keeps both well away)."""
+
+    warn_hours: float = 26
+    fail_hours: float = 50
+
+    @classmethod
+    def from_env(cls) -> "FreshnessSettings":
+        values = {}
+        for name, variable in (
+            ("warn_hours", "EVIDENCE_FRESHNESS_WARN_HOURS"),
+            ("fail_hours", "EVIDENCE_FRESHNESS_FAIL_HOURS"),
+        ):
+            text = _env(variable)
+            if text is None:
+                continue
+            try:
+                values[name] = float(text)
+            except ValueError:
+                values[name] = -1.0
+            if values[name] <= 0:
+                raise SettingsError(f"{variable}={text!r} is not a positive number of hours")
+        settings = cls(**values)
+        if settings.warn_hours >= settings.fail_hours:
+            raise SettingsError(
+                "EVIDENCE_FRESHNESS_WARN_HOURS must be less than EVIDENCE_FRESHNESS_FAIL_HOURS "
+                f"({settings.warn_hours:g} >= {settings.fail_hours:g})"
+            )
+        return settings

@@ -27,7 +27,7 @@ class LineList(list):
     line: int = 0
 
 
-class _LineLoader(yaml.SafeLoader):
+class _LineLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # libyaml when present
     """PyYAML's safe loader; timestamps stay text so pydantic parses and checks them."""
 
 

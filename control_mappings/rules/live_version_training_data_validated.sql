@@ -1,7 +1,8 @@
 -- Shows an auditor that the prepared data each production model was trained on had passed its
 -- data quality checks before training: for every version live in production, each data asset
 -- its source run used was last validated, before the run started, with every suite passing.
--- Subject: model version live in production at the evaluation instant.
+-- Subject: model version live in production at the evaluation instant; none while the
+-- warehouse holds no validation (Great Expectations results are not there to judge).
 -- Params: data_asset_tag (run tag naming the data assets, `datasource/asset`, comma
 -- separated), training_context. Without the tag, training dataset inputs whose name is a
 -- data asset's name (`datasource/asset` or the asset name alone) link the run to it.
@@ -105,3 +106,5 @@ SELECT
     v.observed_at AS relies_on_observed_at
 FROM versions v
 LEFT JOIN per_version p ON p.version_id = v.version_id
+-- Without any Great Expectations evidence the data cannot be judged: no rows (no_evidence).
+WHERE EXISTS (SELECT 1 FROM gx_validations_as_of)

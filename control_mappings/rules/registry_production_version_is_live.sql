@@ -1,7 +1,8 @@
 -- Shows an auditor that the deployment logs are complete with respect to the registry: every
 -- model version the registry marks as the production one (a production alias, or the
 -- Production stage) is live on a production endpoint according to the deployment logs.
--- Subject: model version marked for production in the registry at the evaluation instant.
+-- Subject: model version marked for production in the registry at the evaluation instant;
+-- none while the warehouse holds no deployment event (the logs are not there to judge).
 -- Params: production_aliases (alias names, lower case), production_stage.
 WITH marked AS (
     SELECT
@@ -57,3 +58,5 @@ SELECT
     s.observed_at AS relies_on_observed_at
 FROM subjects s
 LEFT JOIN live l ON l.version_id = s.version_id
+-- Without any deployment log evidence the logs cannot be judged: no rows (no_evidence).
+WHERE EXISTS (SELECT 1 FROM deployment_events_as_of)

@@ -664,3 +664,28 @@ def test_production_deploy_of_validated_version(
     )
     assert found[untagged][1].endswith("validation_status tag was empty at the time")
     assert found[unknown][1].endswith("version not in registry at the time")
+
+
+# --- a rule that needs a source gives no rows without its evidence (no_evidence) -----------
+
+
+def test_cross_source_rules_give_no_rows_without_the_judging_source(
+    con: duckdb.DuckDBPyConnection, estate: Estate, configuration: ControlConfiguration
+) -> None:
+    estate.model("credit")
+    estate.version("credit", "2", run_id="r2")
+    set_aliases(estate, "credit", {"champion": "2"})
+    run(estate, "r2", tags={"data_asset": "wh/loans"})
+
+    assert results(con, configuration, "registry_production_version_is_live") == {}
+
+    live(estate, "credit", "2")
+    assert results(con, configuration, "live_version_training_data_validated") == {}
+    statuses_by_control = dict(
+        con.execute(
+            "SELECT control_id, status FROM control_effectiveness"
+            " WHERE as_of = ? AND control_id IN ('A.7.6')",
+            [AS_OF],
+        ).fetchall()
+    )
+    assert statuses_by_control == {"A.7.6": "no_evidence"}

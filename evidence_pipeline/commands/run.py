@@ -163,10 +163,12 @@ def _error_message(error: object) -> str:
             break
         current = getattr(current, "cause", None) or getattr(current, "context", None)
     message = getattr(chosen, "message", str(chosen)).strip()
-    cls_name = getattr(chosen, "cls_name", "")
-    prefix = f"{cls_name}: "
-    if cls_name and message.startswith(prefix):
-        message = message[len(prefix) :]
+    cls_name = getattr(chosen, "cls_name", "") or ""
+    for name in (cls_name, cls_name.rsplit(".", 1)[-1]):
+        head, sep, rest = message.partition(": ")
+        if name and sep and head.rsplit(".", 1)[-1] == name.rsplit(".", 1)[-1]:
+            message = rest
+            break
     return scrub(message.splitlines()[0] if message else cls_name) or "unknown error"
 
 
@@ -179,7 +181,7 @@ class ProgressPrinter:
         self.outcome = outcome
         self.started = time.monotonic()
 
-    def _line(self, step: StepResult, text: str) -> None:
+    def line(self, step: StepResult, text: str) -> None:
         elapsed = time.monotonic() - self.started
         self.echo(f"  [{elapsed:6.1f}s] {step.info.label:<36} {text}")
 
@@ -192,20 +194,20 @@ class ProgressPrinter:
         kind = event.event_type
         if kind == dg.DagsterEventType.STEP_START:
             step.status = "started"
-            self._line(step, "started")
+            self.line(step, "started")
         elif kind == dg.DagsterEventType.STEP_SUCCESS:
             step.status = "succeeded"
-            self._line(step, "succeeded")
+            self.line(step, "succeeded")
         elif kind == dg.DagsterEventType.STEP_FAILURE:
             step.status = "failed"
             step.error = _error_message(event.step_failure_data.error)
-            self._line(step, f"FAILED: {step.error}")
+            self.line(step, f"FAILED: {step.error}")
         elif kind == dg.DagsterEventType.STEP_SKIPPED:
             step.status = "skipped"
-            self._line(step, "skipped (an upstream step failed)")
+            self.line(step, "skipped (an upstream step failed)")
         elif kind == dg.DagsterEventType.ASSET_MATERIALIZATION:
             if event.asset_key and event.asset_key.to_user_string() != step.info.label:
-                self._line(step, f"materialised {event.asset_key.to_user_string()}")
+                self.line(step, f"materialised {event.asset_key.to_user_string()}")
 
 
 @contextmanager
@@ -277,8 +279,11 @@ def run_pipeline(echo: Echo = click.echo, defs: dg.Definitions | None = None) ->
         printer = ProgressPrinter(echo, steps, outcome)
         _execute(defs.resolve_job_def(EVIDENCE_JOB), instance, printer)
         evaluation = _evaluation_steps(outcome, steps)
-        if evaluation and all(s.status in ("skipped", "pending") for s in evaluation):
-            echo("Evaluating the controls on the stored evidence (a source failed upstream)")
+        not_run = [s for s in evaluation if s.status in ("skipped", "pending")]
+        if not_run and not any(s.status == "failed" for s in evaluation):
+            for step in not_run:
+                printer.line(step, "not run: a step upstream of it failed")
+            echo("Evaluating the controls on the stored evidence, in a second run")
             try:
                 job = defs.resolve_job_def(EVALUATION_JOB)
                 _execute(job, instance, printer)

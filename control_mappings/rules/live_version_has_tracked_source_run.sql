@@ -19,6 +19,7 @@ checked AS (
         lower(trim(r.status)) = 'finished'
             AND (r.end_time IS NULL OR r.end_time <= $as_of) AS finished,
         r.status AS run_status,
+        r.end_time AS run_end_time,
         coalesce(cardinality(r.params), 0) AS param_count,
         coalesce(cardinality(r.metrics), 0) AS metric_count
     FROM live l
@@ -36,6 +37,9 @@ SELECT
         WHEN NOT in_registry THEN 'not in registry'
         WHEN run_id IS NULL THEN 'version was not registered from a tracked run'
         WHEN NOT run_known THEN 'source run ' || run_id || ' is not in the warehouse'
+        WHEN lower(trim(run_status)) = 'finished' AND run_end_time > $as_of THEN
+            'source run ' || run_id || ' finished only at '
+            || strftime(run_end_time, '%Y-%m-%dT%H:%M:%SZ') || ', after the evaluation instant'
         WHEN NOT coalesce(finished, false) THEN
             'source run ' || run_id || ' had not finished (status '
             || coalesce(lower(run_status), 'unknown') || ')'

@@ -297,6 +297,24 @@ def test_model_has_risk_tier_as_of_ignores_later_tag_changes(
     assert statuses(results(con, configuration, "model_has_risk_tier")) == {"m": "fail"}
 
 
+def test_verdict_on_a_registry_row_first_observed_after_as_of_is_backdated(
+    con: duckdb.DuckDBPyConnection, estate: Estate, configuration: ControlConfiguration
+) -> None:
+    estate.model("recorded", {"risk_tier": "low"}, observed_at=AS_OF - days(1))
+    estate.model("reconstructed", {"risk_tier": "low"}, observed_at=AS_OF + days(3))
+
+    results(con, configuration, "model_has_risk_tier")
+
+    backdated = dict(
+        con.execute(
+            "SELECT subject_id, backdated FROM control_results"
+            " WHERE rule_id = 'model_has_risk_tier' AND as_of = ?",
+            [AS_OF],
+        ).fetchall()
+    )
+    assert backdated == {"recorded": False, "reconstructed": True}
+
+
 # --- A.10.2 ---------------------------------------------------------------------------------
 
 
@@ -459,7 +477,7 @@ def test_live_version_has_tracked_source_run(
     assert "finished with 1 parameter(s) and 1 metric(s)" in found["tracked/1"][1]
     assert "had not finished (status running)" in found["running/1"][1]
     assert found["no-metrics/1"][1].endswith("recorded no metrics")
-    assert "had not finished" in found["finished-later/1"][1]
+    assert found["finished-later/1"][1].endswith("after the evaluation instant")
     assert found["uploaded/1"][1] == "version was not registered from a tracked run"
     mapped = con.execute(
         "SELECT DISTINCT control_id FROM control_results"

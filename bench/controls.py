@@ -3,7 +3,9 @@
 Both run in a child process with the project's own definitions, so the figures are the
 evaluation's work (the child reports the seconds spent inside it, and the process's wall
 time is kept beside them). The evaluation materialises the `evaluation_job` (the `controls`
-group) once; the backfill calls the control engine's backfill for the 90 days before now.
+group) once; the backfill materialises the control engine's partitioned `control_history`
+asset for the 90 complete days before today as one run (its backfill policy is a single run),
+which evaluates every rule as of the end of each day.
 """
 
 from __future__ import annotations
@@ -33,63 +35,37 @@ print(json.dumps({"seconds": time.perf_counter() - started, "success": result.su
 _BACKFILL = """
 import json, sys, time
 from datetime import UTC, datetime, timedelta
-from bench.controls import backfill_entry_point
-entry = backfill_entry_point()
-if entry is None:
-    print(json.dumps({"seconds": None, "success": False,
-                      "error": "the control engine has no backfill function yet"}))
-    sys.exit(0)
+import dagster as dg
+from evidence_pipeline.controls.assets import control_history
+from evidence_pipeline.resources import default_resources
+days = int(sys.argv[1])
+today = datetime.now(UTC).date()
+first, last = today - timedelta(days=days), today - timedelta(days=1)
 started = time.perf_counter()
-outcome = entry(days=90)
-print(json.dumps({"seconds": time.perf_counter() - started, "success": True,
-                  "outcome": outcome}, default=str))
+result = dg.materialize(
+    [control_history],
+    resources=default_resources(),
+    instance=dg.DagsterInstance.ephemeral(),
+    tags={
+        "dagster/asset_partition_range_start": first.isoformat(),
+        "dagster/asset_partition_range_end": last.isoformat(),
+    },
+    raise_on_error=False,
+)
+print(json.dumps({"seconds": time.perf_counter() - started, "success": result.success,
+                  "days": days, "first_day": first.isoformat(), "last_day": last.isoformat()}))
 """
 
 
-def backfill_entry_point() -> Any:
-    """A callable `f(days=90)` that backfills every rule over the last `days` days in one
-    process, from whatever the control engine provides; `None` when it provides nothing."""
-    try:
-        from evidence_pipeline.controls import backfill as module  # type: ignore[attr-defined]
-    except ImportError:
-        return None
-    for name in ("run_backfill", "backfill", "backfill_days"):
-        function = getattr(module, name, None)
-        if callable(function):
-            return _adapt(function)
-    return None
-
-
-def _adapt(function: Any) -> Any:
-    import inspect
-    from datetime import UTC, datetime, timedelta
-
-    from evidence_pipeline.settings import Settings
-
-    parameters = inspect.signature(function).parameters
-
-    def call(days: int) -> Any:
-        settings = Settings.from_env()
-        end = datetime.now(UTC)
-        kwargs: dict[str, Any] = {}
-        if "days" in parameters:
-            kwargs["days"] = days
-        if "start" in parameters:
-            kwargs["start"] = end - timedelta(days=days)
-        if "end" in parameters:
-            kwargs["end"] = end
-        if "settings" in parameters:
-            kwargs["settings"] = settings
-        return function(**kwargs)
-
-    return call
-
-
-def _child(code: str, env: dict[str, str], cwd: Path, log: Path) -> dict[str, Any]:
+def _child(code: str, env: dict[str, str], cwd: Path, log: Path, *args: str) -> dict[str, Any]:
     started = time.perf_counter()
     with open(log, "wb") as err:
         process = subprocess.Popen(
-            [sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=err, env=env, cwd=cwd
+            [sys.executable, "-c", code, *args],
+            stdout=subprocess.PIPE,
+            stderr=err,
+            env=env,
+            cwd=cwd,
         )
         with TreeMemorySampler(process.pid) as sampler:
             out, _ = process.communicate()
@@ -121,7 +97,7 @@ def _copy_warehouse(warehouse: Path, target_dir: Path) -> Path:
 
 
 def measure(
-    warehouse: Path, workdir: Path, env: dict[str, str]
+    warehouse: Path, workdir: Path, env: dict[str, str], days: int = 90
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     repo = Path(__file__).resolve().parent.parent
     evaluation_env = {
@@ -133,5 +109,5 @@ def measure(
         **env,
         "EVIDENCE_WAREHOUSE": str(_copy_warehouse(warehouse, workdir / "backfill")),
     }
-    backfill = _child(_BACKFILL, backfill_env, repo, workdir / "backfill.log")
+    backfill = _child(_BACKFILL, backfill_env, repo, workdir / "backfill.log", str(days))
     return evaluation, backfill

@@ -261,6 +261,7 @@ def machine() -> dict[str, Any]:
         "memory_gib": round(psutil.virtual_memory().total / 2**30, 1),
         "platform": platform.platform(),
         "python": platform.python_version(),
+        "load_average_1_5_15": [round(x, 2) for x in os.getloadavg()],
     }
 
 
@@ -283,7 +284,7 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
     cache_dir = Path(args.cache_dir).resolve() if args.cache_dir else None
     temp_root = None
     if cache_dir:
-        work = cache_dir / "work"
+        work = cache_dir / f"work-{spec.scale:g}"
         shutil.rmtree(work, ignore_errors=True)
         work.mkdir(parents=True)
     else:
@@ -313,6 +314,9 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
 
     started = time.perf_counter()
     base, manifest = cached_estate(spec, cache_dir, work, seed_mlflow=not external_mlflow)
+    if args.prepare_only:
+        log(f"estate ready in {base}: {manifest}")
+        raise SystemExit(0)
     anchor = datetime.fromisoformat(manifest["anchor"])
     seconds["estate_ready"] = time.perf_counter() - started
     details["estate_seed_timings"] = manifest.get("seed_timings", {})
@@ -459,6 +463,35 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
             ["mlflow_model_versions", "gx_validations", "deployment_events", "quarantine"],
         )
 
+        if args.profile:
+            # An extra full run on a fresh warehouse under py-spy (not timed): where time goes.
+            profile_dir = Path(args.profile).resolve()
+            profile_dir.mkdir(parents=True, exist_ok=True)
+            profile_env = {
+                **env,
+                "EVIDENCE_WAREHOUSE": str(fresh_warehouse(work / "warehouses", "profile")),
+            }
+            spy = [
+                str(Path(sys.executable).parent / "py-spy"),
+                "record",
+                "--rate",
+                "50",
+                "--subprocesses",
+                "--format",
+                "raw",
+                "--output",
+                str(profile_dir / "full_run.collapsed"),
+                "--",
+            ]
+            log(f"profiling a full run into {profile_dir} ...")
+            profiled = run_pipeline(
+                "profiled_full_pyspy", spy + command, profile_env, work / "logs", REPO
+            )
+            details["profile"] = {
+                "collapsed_stacks": str(profile_dir / "full_run.collapsed"),
+                "seconds": profiled.seconds,
+            }
+
         if args.local_deploy_logs:
             local_env = {
                 **env,
@@ -509,6 +542,7 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
     results["targets"] = {k: f"{op} {v:g}" for k, (op, v) in TARGETS.items()}
     results["met"] = {k: _met(figures[k], op, v) for k, (op, v) in TARGETS.items()}
     results["runs"] = runs
+    results["machine"]["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
     results["details"] = details
     return results
 
@@ -632,6 +666,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="also run the deployment logs from local disk",
     )
     parser.add_argument("--keep", action="store_true", help="keep the temporary work directory")
+    parser.add_argument("--profile", help="also profile a full run with py-spy into this directory")
+    parser.add_argument(
+        "--prepare-only", action="store_true", help="build (and cache) the estate, measure nothing"
+    )
     return parser.parse_args(argv)
 
 

@@ -205,6 +205,10 @@ class ProgressPrinter:
         elif kind == dg.DagsterEventType.STEP_SKIPPED:
             step.status = "skipped"
             self.line(step, "skipped (an upstream step failed)")
+        elif kind == dg.DagsterEventType.ASSET_CHECK_EVALUATION:
+            evaluation = event.event_specific_data
+            if not evaluation.passed and step.group != EVALUATION_GROUP:
+                self.line(step, f"check {evaluation.check_name} did not pass")
         elif kind == dg.DagsterEventType.ASSET_MATERIALIZATION:
             if event.asset_key and event.asset_key.to_user_string() != step.info.label:
                 self.line(step, f"materialised {event.asset_key.to_user_string()}")
@@ -213,7 +217,10 @@ class ProgressPrinter:
 @contextmanager
 def dagster_instance() -> Iterator[dg.DagsterInstance]:
     """The instance of `DAGSTER_HOME` when set (the UI's), else an ephemeral one."""
-    if os.environ.get("DAGSTER_HOME", "").strip():
+    home = os.environ.get("DAGSTER_HOME", "").strip()
+    if home:
+        # Dagster wants an absolute path; accept the relative one a person may type.
+        os.environ["DAGSTER_HOME"] = str(Path(home).expanduser().resolve())
         with dg.DagsterInstance.get() as instance:
             yield instance
     else:
@@ -274,7 +281,8 @@ def run_pipeline(echo: Echo = click.echo, defs: dg.Definitions | None = None) ->
         if not source.location(settings):
             echo(f"{source.name}: not configured ({source.variable} is unset); skipped")
     with dagster_instance() as instance:
-        where = os.environ.get("DAGSTER_HOME") or "an ephemeral Dagster instance"
+        home = os.environ.get("DAGSTER_HOME")
+        where = f"the Dagster instance in {home}" if home else "an ephemeral Dagster instance"
         echo(f"Running {EVIDENCE_JOB} on {where}")
         printer = ProgressPrinter(echo, steps, outcome)
         _execute(defs.resolve_job_def(EVIDENCE_JOB), instance, printer)

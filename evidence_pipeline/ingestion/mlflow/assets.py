@@ -269,7 +269,7 @@ def mlflow_records_add_up(
     try:
         with warehouse.get_warehouse().reader() as con:
             row = con.execute(
-                load_sql("ingestion_run_for_check.sql"), {"run_id": context.run_id}
+                load_sql("ingestion_run_for_check.sql"), {"run_id": context.run.run_id}
             ).fetchone()
     except WarehouseNotFoundError as exc:
         return dg.AssetCheckResult(passed=False, description=str(exc))

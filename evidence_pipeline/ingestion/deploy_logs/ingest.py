@@ -135,8 +135,11 @@ def ingest_deploy_logs(
         tally.objects_read = len(new)
         log.info("%s: %d objects listed, %d new", display, len(listed), len(new))
 
-        staging = Staging(con, options.batch_bytes)
+        stamp = {"ingested_at": utc_now(), "ingestion_id": ingestion_id}
+        con.execute("BEGIN TRANSACTION")
+        staging = Staging(con, stamp, options.batch_bytes)
         trail_files = _stage_objects(location, new, staging, options)
+        staging.flush_objects()
         outcome = interpret(trail_files, _tag_history(staging))
         staging.add_events(outcome.events)
         staging.add_tag_changes(outcome.tag_changes)
@@ -144,14 +147,11 @@ def ingest_deploy_logs(
         for uri, skipped in outcome.skipped.items():
             con.execute(load("add_skipped.sql"), [skipped, uri])
 
-        finished_at = utc_now()
-        stamp = {"ingested_at": finished_at, "ingestion_id": ingestion_id}
-        con.execute("BEGIN TRANSACTION")
-        con.execute(load("hold_back_events.sql"))
-        con.execute(load("insert_events.sql"), stamp)
+        con.execute(load("hold_back_events.sql"), {"ingestion_id": ingestion_id})
         con.execute(load("insert_quarantine.sql"), stamp)
+        con.execute(load("remove_held_back_events.sql"), {"ingestion_id": ingestion_id})
         con.execute(load("insert_endpoint_tags.sql"), stamp)
-        con.execute(load("object_outcomes.sql"))
+        con.execute(load("object_outcomes.sql"), {"ingestion_id": ingestion_id})
         con.execute(load("record_ingested_objects.sql"), stamp)
         _, records, landed, quarantined, skipped, empty = con.execute(
             load("run_totals.sql")
@@ -174,7 +174,7 @@ def ingest_deploy_logs(
             status="succeeded",
             tally=tally,
             message=message,
-            finished_at=finished_at,
+            finished_at=utc_now(),
         )
         con.execute("COMMIT")
         by_type = dict(con.execute(load("new_events_by_type.sql"), [ingestion_id]).fetchall())

@@ -66,10 +66,18 @@ def _pieces_table(pieces: list[TextPiece]) -> pa.Table:
 class Staging:
     """The staging tables of one ingestion, on the writer's connection."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, batch_bytes: int = DEFAULT_BATCH_BYTES):
+    def __init__(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        stamp: dict[str, object],
+        batch_bytes: int = DEFAULT_BATCH_BYTES,
+    ):
+        """`stamp` is `{"ingested_at": ..., "ingestion_id": ...}` for the rows landed."""
         self.con = con
+        self.stamp = stamp
         self.batch_bytes = batch_bytes
         self._pieces: list[TextPiece] = []
+        self._objects: list[list[object]] = []
         self._pending_bytes = 0
         con.execute(load("create_staging.sql"))
 
@@ -83,14 +91,28 @@ class Staging:
         """Parse and check the pending pieces in DuckDB."""
         if not self._pieces:
             return
-        pieces = _pieces_table(self._pieces)  # noqa: F841 (scanned by name in split_pieces.sql)
+        self.con.register("pieces", _pieces_table(self._pieces))
         self._pieces = []
         self._pending_bytes = 0
         self.con.execute(load("split_pieces.sql"))
+        self.con.unregister("pieces")
         self.con.execute(load("count_lines.sql"))
         self.con.execute(load("check_lines.sql"))
-        self.con.execute(load("stage_checked_lines.sql"))
+        self.con.execute(load("stage_checked_lines.sql"), self.stamp)
+        self.con.execute(load("stage_bad_lines.sql"))
         self.con.execute("DROP TABLE piece_lines; DROP TABLE checked_lines")
+
+    def flush_objects(self) -> None:
+        """Stage the objects recorded so far, in one statement."""
+        if not self._objects:
+            return
+        columns = list(zip(*self._objects, strict=True))
+        names = ("uri", "version_token", "size", "modified_at", "source_format")
+        names += ("records_read", "skipped", "substituted_lines")
+        self.con.register("read_objects", pa.table(dict(zip(names, columns, strict=True))))
+        self.con.execute(load("stage_objects.sql"))
+        self.con.unregister("read_objects")
+        self._objects = []
 
     def add_problems(self, problems: list[LineProblem]) -> None:
         if problems:
@@ -108,8 +130,7 @@ class Staging:
         substituted_lines: int = 0,
     ) -> None:
         """Record an object as read; `records_read` counts what was not read as JSON lines."""
-        self.con.execute(
-            load("stage_object.sql"),
+        self._objects.append(
             [
                 obj.uri,
                 obj.version_token,
@@ -119,7 +140,7 @@ class Staging:
                 records_read,
                 skipped,
                 substituted_lines,
-            ],
+            ]
         )
 
     def add_jsonl_object(self, state: ReadObject) -> None:
@@ -136,10 +157,12 @@ class Staging:
     def add_events(self, rows: list[dict]) -> None:
         if not rows:
             return
-        events = pa.Table.from_pylist(  # noqa: F841 (scanned by name below)
+        events = pa.Table.from_pylist(
             [{column: row[column] for column in _EVENT_COLUMNS} for row in rows]
         )
-        self.con.execute(load("stage_trail_events.sql"))
+        self.con.register("trail_events", events)
+        self.con.execute(load("stage_trail_events.sql"), self.stamp)
+        self.con.unregister("trail_events")
 
     def add_tag_changes(self, changes: list[TagChange]) -> None:
         if changes:

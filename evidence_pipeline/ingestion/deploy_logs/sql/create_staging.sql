@@ -14,26 +14,6 @@ CREATE OR REPLACE TEMP TABLE stg_line_counts (
     nonempty_lines  BIGINT NOT NULL,
     empty_lines     BIGINT NOT NULL
 );
-CREATE OR REPLACE TEMP TABLE stg_events (
-    event_id        VARCHAR NOT NULL,
-    event_time      TIMESTAMPTZ NOT NULL,
-    event_type      VARCHAR NOT NULL,
-    model_name      VARCHAR,
-    model_version   VARCHAR,
-    environment     VARCHAR,
-    endpoint        VARCHAR,
-    actor           VARCHAR,
-    approved_by     VARCHAR,
-    change_ticket   VARCHAR,
-    status          VARCHAR NOT NULL,
-    incident_id     VARCHAR,
-    details         JSON,
-    raw             JSON,
-    source_format   VARCHAR NOT NULL,
-    source_uri      VARCHAR NOT NULL,
-    source_line     BIGINT,
-    content_hash    VARCHAR NOT NULL
-);
 CREATE OR REPLACE TEMP TABLE stg_quarantine (
     uri             VARCHAR NOT NULL,
     line            BIGINT,
@@ -47,4 +27,15 @@ CREATE OR REPLACE TEMP TABLE stg_endpoint_tags (
     valid_from      TIMESTAMPTZ NOT NULL,
     source_event_id VARCHAR NOT NULL,
     source_uri      VARCHAR
+);
+
+-- A field value trimmed, or NULL when empty (trim() only where there is something to trim).
+CREATE OR REPLACE TEMP MACRO tidy(value) AS nullif(
+    CASE
+        WHEN prefix(value, ' ') OR suffix(value, ' ') OR prefix(value, chr(9))
+            OR suffix(value, chr(9))
+            THEN trim(value, ' ' || chr(9))
+        ELSE value
+    END,
+    ''
 );

@@ -1,17 +1,28 @@
--- Staged events that do not land: repeats of an event_id already in the warehouse, and later
--- occurrences (by URI, then line) of an event_id staged more than once. `same_content` tells a
--- skipped duplicate from a quarantined conflict.
+-- Events of this ingestion that must not stay: repeats of an event_id landed by an earlier
+-- ingestion, and later occurrences (by URI, then line) of an event_id read more than once in
+-- this one. `same_content` tells a skipped duplicate from a quarantined conflict.
+-- Parameter: ingestion_id.
 CREATE OR REPLACE TEMP TABLE held_back_events AS
-WITH in_warehouse AS (
+WITH current_events AS (
+    SELECT event_id, source_uri, source_line, content_hash
+    FROM deployment_events
+    WHERE ingestion_id = $ingestion_id
+),
+earlier_events AS (
+    SELECT event_id, source_uri, source_line, content_hash
+    FROM deployment_events
+    WHERE ingestion_id IS DISTINCT FROM $ingestion_id
+),
+in_warehouse AS (
     SELECT
-        s.source_uri, s.source_line, s.event_id,
-        s.content_hash = d.content_hash AS same_content,
+        c.source_uri, c.source_line, c.event_id,
+        c.content_hash = d.content_hash AS same_content,
         d.source_uri AS first_uri, d.source_line AS first_line, TRUE AS in_warehouse
-    FROM stg_events AS s
-    JOIN deployment_events AS d USING (event_id)
+    FROM current_events AS c
+    JOIN earlier_events AS d USING (event_id)
 ),
 repeated AS (
-    SELECT event_id FROM stg_events GROUP BY event_id HAVING count(*) > 1
+    SELECT event_id FROM current_events GROUP BY event_id HAVING count(*) > 1
 ),
 ranked AS (
     SELECT
@@ -20,7 +31,7 @@ ranked AS (
         first_value(content_hash) OVER w AS first_hash,
         first_value(source_uri) OVER w AS first_uri,
         first_value(source_line) OVER w AS first_line
-    FROM stg_events
+    FROM current_events
     WHERE event_id IN (SELECT event_id FROM repeated)
     WINDOW w AS (PARTITION BY event_id ORDER BY source_uri, source_line)
 )

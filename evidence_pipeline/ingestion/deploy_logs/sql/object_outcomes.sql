@@ -1,11 +1,15 @@
--- Per object read in this run: records read, and what became of them.
+-- Per object read in this ingestion: records read, and what became of them.
+-- Parameter: ingestion_id.
 CREATE OR REPLACE TEMP TABLE object_outcomes AS
 WITH lines AS (
     SELECT uri, sum(nonempty_lines) AS nonempty_lines, sum(empty_lines) AS empty_lines
     FROM stg_line_counts GROUP BY uri
 ),
-staged AS (
-    SELECT source_uri AS uri, count(*) AS staged FROM stg_events GROUP BY 1
+landed AS (
+    SELECT source_uri AS uri, count(*) AS landed
+    FROM deployment_events
+    WHERE ingestion_id = $ingestion_id
+    GROUP BY 1
 ),
 held AS (
     SELECT
@@ -20,12 +24,12 @@ bad AS (
 SELECT
     o.uri, o.version_token, o.size, o.modified_at, o.source_format,
     o.records_read + coalesce(l.nonempty_lines, 0) AS records_read,
-    coalesce(s.staged, 0) - coalesce(h.duplicates, 0) - coalesce(h.conflicts, 0) AS rows_landed,
+    coalesce(n.landed, 0) AS rows_landed,
     coalesce(b.bad, 0) + coalesce(h.conflicts, 0) AS quarantined,
     o.skipped + coalesce(h.duplicates, 0) AS skipped,
     coalesce(l.empty_lines, 0) - o.substituted_lines AS empty_lines
 FROM stg_objects AS o
 LEFT JOIN lines AS l USING (uri)
-LEFT JOIN staged AS s USING (uri)
+LEFT JOIN landed AS n USING (uri)
 LEFT JOIN held AS h USING (uri)
 LEFT JOIN bad AS b USING (uri)

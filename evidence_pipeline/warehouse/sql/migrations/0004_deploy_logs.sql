@@ -17,7 +17,7 @@ CREATE TABLE deployment_events (
     status              VARCHAR NOT NULL,        -- succeeded | failed
     incident_id         VARCHAR,
     details             JSON,
-    raw                 JSON,                    -- the whole event as read (unknown fields kept)
+    raw                 VARCHAR,                 -- the event as read, JSON text (all fields kept)
     source_format       VARCHAR NOT NULL,        -- jsonl | cloudtrail
     source_uri          VARCHAR NOT NULL,
     source_line         BIGINT,                  -- 1-based line (JSON lines) or record index (CloudTrail)

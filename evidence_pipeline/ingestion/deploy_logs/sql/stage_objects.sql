@@ -1,0 +1,1 @@
+INSERT INTO stg_objects BY NAME SELECT * FROM read_objects

@@ -203,17 +203,26 @@ def ingest_gx_results(
         if tally.objects_read:
             con.register("gx_incoming", _validations_table(validations))
             con.register("gx_objects", pa.table(objects, schema=_OBJECT_SCHEMA))
+            already = {
+                uri
+                for (uri,) in con.execute(
+                    load_sql("select_objects_already_ingested.sql"), {"source": SOURCE}
+                ).fetchall()
+            }
+            if already:
+                tally.quarantine = [q for q in tally.quarantine if q.location not in already]
+                tally.quarantined = len(tally.quarantine)
             tally.rows_landed = con.execute(
                 load_sql("insert_gx_validations.sql"), params
             ).fetchone()[0]
             con.execute(load_sql("upsert_ingested_objects.sql"), {**params, "source": SOURCE})
             con.unregister("gx_incoming")
             con.unregister("gx_objects")
-        tally.skipped = len(validations) - tally.rows_landed
+        tally.skipped = tally.records_read - tally.rows_landed - tally.quarantined
         message = (
             f"{tally.objects_listed} result files listed, {tally.objects_read} new or changed "
             f"read: {tally.rows_landed} validations landed, {tally.quarantined} files "
-            f"quarantined, {tally.skipped} duplicates skipped"
+            f"quarantined, {tally.skipped} skipped (already in the warehouse)"
         )
         record_ingestion_run(
             con,

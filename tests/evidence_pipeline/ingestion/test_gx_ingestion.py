@@ -297,3 +297,23 @@ def test_accounting_check_fails_when_the_warehouse_disagrees_with_the_record(
     )
 
     assert not check_passed(check_only)
+
+
+def test_files_read_again_after_a_lost_publication_are_not_landed_twice(
+    configured, results_dir, warehouse_path
+):
+    (results_dir / "not-a-result.json").write_text('{"name": "x", "expectations": []}')
+    configured(results_dir)
+    run_gx()
+    # A writer killed after its commit but before publishing: the published copy is gone (or
+    # behind), the working copy holds everything. The next run reads the files again.
+    warehouse_path.unlink()
+
+    rerun = run_gx()
+
+    facts = metadata(rerun)
+    assert (facts["records_read"], facts["rows_landed"]) == (8, 0)
+    assert (facts["quarantined"], facts["skipped"]) == (0, 8)
+    assert query(warehouse_path, "SELECT count(*) FROM gx_validations")[0][0] == 7
+    assert query(warehouse_path, "SELECT count(*) FROM quarantine")[0][0] == 1
+    assert check_passed(rerun)

@@ -21,6 +21,12 @@ LEFT JOIN gx_validations AS landed
     ON landed.validation_id = object.validation_id
    AND landed.source_uri = object.uri
    AND landed.ingestion_id = $ingestion_id
+WHERE NOT EXISTS (
+    SELECT 1 FROM ingested_objects AS known
+    WHERE known.source = $source
+      AND known.uri = object.uri
+      AND known.version_token = object.version_token
+)
 ON CONFLICT (source, uri) DO UPDATE SET
     version_token = excluded.version_token,
     size = excluded.size,

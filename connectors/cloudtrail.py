@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from connectors.deploy_logs import LineProblem
+from connectors.redaction import scrub
 
 SAGEMAKER_EVENT_SOURCE = "sagemaker.amazonaws.com"
 EVENT_TYPES = {"CreateEndpoint": "deploy", "UpdateEndpoint": "deploy", "DeleteEndpoint": "undeploy"}
@@ -41,7 +42,8 @@ class TrailRecord:
 
     @property
     def raw(self) -> str:
-        return json.dumps(self.record, separators=(",", ":"), ensure_ascii=False)
+        """The record as JSON text, without any secret of this environment in it."""
+        return scrub(json.dumps(self.record, separators=(",", ":"), ensure_ascii=False)) or ""
 
 
 @dataclass

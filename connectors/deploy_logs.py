@@ -190,13 +190,16 @@ def read_jsonl_pieces(
     for chunk in _decoded_chunks(location, obj, state):
         saw_bytes = True
         buffer += chunk
-        if len(buffer) >= piece_bytes:
-            cut = buffer.rfind(b"\n")
-            if cut >= 0:
-                piece = TextPiece(obj.uri, first_line, bytes(buffer[:cut]))
-                del buffer[: cut + 1]
-                first_line += _lines_in(piece.data)
-                yield _utf8_screened(piece, state), state
+        while len(buffer) >= piece_bytes:
+            cut = buffer.rfind(b"\n", 0, piece_bytes)
+            if cut < 0:  # a line longer than a piece: the piece ends where the line does
+                cut = buffer.find(b"\n", piece_bytes)
+                if cut < 0:
+                    break
+            piece = TextPiece(obj.uri, first_line, bytes(buffer[:cut]))
+            del buffer[: cut + 1]
+            first_line += _lines_in(piece.data)
+            yield _utf8_screened(piece, state), state
     tail = bytes(buffer)
     if state.damage:
         complete = tail.rfind(b"\n") + 1

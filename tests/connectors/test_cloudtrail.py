@@ -1,0 +1,137 @@
+"""SageMaker deployments from CloudTrail files (sample files in tests/fixtures/cloudtrail)."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+from connectors.cloudtrail import (
+    TagHistory,
+    TagState,
+    endpoint_name_from_arn,
+    interpret,
+    parse_trail_file,
+    tags_of,
+)
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "cloudtrail"
+SAMPLE = FIXTURES / "sagemaker_endpoints.json"
+
+
+def _outcome(history: TagHistory | None = None):
+    parsed = parse_trail_file(str(SAMPLE), SAMPLE.read_bytes())
+    return parsed, interpret([parsed], history or TagHistory())
+
+
+def _events_by_id(outcome) -> dict[str, dict]:
+    return {event["event_id"][-2:]: event for event in outcome.events}
+
+
+def test_every_record_is_counted_and_other_sources_are_skipped_not_quarantined():
+    parsed, outcome = _outcome()
+    assert parsed.records_read == 10
+    assert parsed.other_records == 1
+    assert len(outcome.events) == 5
+    assert len(outcome.problems) == 1
+    # the S3 record, CreateModel, both AddTags (tag changes are not events)
+    assert outcome.skipped[str(SAMPLE)] == 4
+    assert len(outcome.events) + len(outcome.problems) + 4 == parsed.records_read
+
+
+def test_create_update_delete_and_failed_records_become_events_linked_by_tags():
+    _, outcome = _outcome()
+    events = _events_by_id(outcome)
+    create, update, failed, delete, churn = (events[k] for k in ("02", "03", "04", "05", "09"))
+    assert (create["event_type"], create["model_name"], create["model_version"]) == (
+        "deploy",
+        "fraud",
+        "4",
+    )
+    assert create["environment"] == "production"  # " Production " trimmed and lowered
+    assert create["endpoint"] == "fraud-prod"
+    assert create["actor"] == "arn:aws:sts::123456789012:assumed-role/ml-deployer/alice"
+    assert (create["approved_by"], create["change_ticket"]) == ("bob", "CHG-2001")
+    # UpdateEndpoint carries no tags: it takes those of 10:30 (AddTags, listed first in the file)
+    assert (update["event_type"], update["model_version"], update["approved_by"]) == (
+        "deploy",
+        "5",
+        "frank",
+    )
+    assert update["change_ticket"] == "CHG-2002"
+    assert update["model_name"] == "fraud"  # kept from CreateEndpoint: AddTags merges
+    assert (failed["status"], failed["event_type"]) == ("failed", "deploy")
+    assert json.loads(failed["details"])["errorCode"] == "ValidationException"
+    assert create["status"] == update["status"] == "succeeded"
+    assert (delete["event_type"], delete["model_version"]) == ("undeploy", "5")
+    assert (churn["model_name"], churn["model_version"], churn["environment"]) == (
+        "churn",
+        "7",
+        "staging",
+    )  # Key/Value tags accepted
+
+
+def test_record_for_an_endpoint_without_known_tags_is_quarantined_with_the_reason():
+    _, outcome = _outcome()
+    (problem,) = outcome.problems
+    assert problem.line == 6
+    assert problem.uri == str(SAMPLE)
+    assert "no tags known for endpoint 'ghost-endpoint'" in problem.error
+    assert json.loads(problem.raw)["eventID"].endswith("06")
+
+
+def test_tag_changes_are_recorded_with_the_whole_tag_set():
+    _, outcome = _outcome()
+    changes = sorted(outcome.tag_changes, key=lambda c: c.valid_from)
+    assert [c.endpoint_name for c in changes] == ["Churn-Staging", "fraud-prod", "fraud-prod"]
+    assert changes[2].tags == {
+        "mlflow_model_name": "fraud",
+        "mlflow_model_version": "5",
+        "environment": "Production",
+        "approved_by": "frank",
+        "change_ticket": "CHG-2002",
+    }
+
+
+def test_tags_learnt_earlier_are_used_case_insensitively():
+    history = TagHistory()
+    history.add(
+        "churn-staging",
+        TagState(
+            datetime(2026, 5, 1, 9, tzinfo=UTC),
+            "earlier",
+            {"mlflow_model_name": "churn", "mlflow_model_version": "7", "environment": "staging"},
+        ),
+    )
+    later = FIXTURES / "later" / "sagemaker_later.json"
+    outcome = interpret([parse_trail_file(str(later), later.read_bytes())], history)
+    (event,) = outcome.events
+    assert (event["model_name"], event["model_version"], event["endpoint"]) == (
+        "churn",
+        "7",
+        "Churn-Staging",
+    )
+    # ...but not before they were known
+    assert history.as_of("Churn-Staging", datetime(2026, 5, 1, 8, tzinfo=UTC)) is None
+
+
+def test_a_file_that_is_not_cloudtrail_or_not_json_is_one_quarantined_record():
+    not_trail = parse_trail_file("s3://b/x.json", b'{"success": true}')
+    assert not_trail.records_read == 1
+    assert 'no "Records" list' in not_trail.problems[0].error
+    broken = parse_trail_file("s3://b/y.json", b'{"Records": [')
+    assert broken.records_read == 1 and "malformed JSON" in broken.problems[0].error
+    latin1 = parse_trail_file("s3://b/z.json", b'{"Records": ["caf\xe9"]}')
+    assert "not valid UTF-8" in latin1.problems[0].error
+    assert "\\xe9" in latin1.problems[0].raw
+
+
+def test_tag_and_arn_helpers():
+    assert tags_of({"tags": [{"key": " a ", "value": " 1 "}, {"Key": "b", "Value": 2}]}) == {
+        "a": "1",
+        "b": "2",
+    }
+    assert endpoint_name_from_arn("arn:aws:sagemaker:eu-west-1:1:endpoint/fraud-prod") == (
+        "fraud-prod"
+    )
+    assert endpoint_name_from_arn("arn:aws:sagemaker:eu-west-1:1:model/fraud") is None

@@ -35,8 +35,11 @@ named_assets AS (
     FROM versions v
     JOIN run_dataset_inputs_as_of i ON i.run_id = v.run_id
         AND lower(trim(i.context)) = lower($training_context)
-    JOIN (SELECT DISTINCT data_asset, data_asset_name FROM gx_validations_as_of) g
-        ON trim(i.dataset_name) IN (g.data_asset, g.data_asset_name)
+    JOIN (
+        SELECT DISTINCT data_asset, substr(data_asset, strpos(data_asset, '/') + 1) AS asset_name
+        FROM gx_validations_as_of
+    ) g
+        ON trim(i.dataset_name) IN (g.data_asset, g.asset_name)
     WHERE v.asset_tag IS NULL
 ),
 linked AS (

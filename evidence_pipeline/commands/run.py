@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import time
 import uuid
+import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -272,6 +273,9 @@ def run_pipeline(echo: Echo = click.echo, defs: dg.Definitions | None = None) ->
     """Run the evidence job (and the evaluation again if it was skipped); return the outcome."""
     settings = Settings.from_env()  # refuses an EVIDENCE_AS_OF in the future
     if defs is None:
+        # Notes to Dagster developers about its beta APIs mean nothing to the person running.
+        for category in (dg.BetaWarning, dg.PreviewWarning):
+            warnings.filterwarnings("ignore", category=category)
         from evidence_pipeline.definitions import defs as project_defs
 
         defs = project_defs

@@ -1,5 +1,5 @@
 -- Shows that the latest validation of every expectation suite run on each data asset passed
--- and is at most $max_age_days days old.
+-- and is at most $max_age_days days old (exactly that old still counts).
 WITH latest_per_suite AS (
     SELECT *
     FROM gx_validations_as_of
@@ -12,7 +12,7 @@ judged AS (
         *,
         CASE
             WHEN NOT success THEN 'fail'
-            WHEN validated_at <= $as_of - to_hours($max_age_days * 24) THEN 'stale'
+            WHEN validated_at < $as_of - to_hours($max_age_days * 24) THEN 'stale'
             ELSE 'pass'
         END AS suite_status
     FROM latest_per_suite

@@ -264,6 +264,7 @@ def test_data_asset_latest_validation_passed(con, estate: Estate, configuration)
     estate.validation("lake/customers", AS_OF - days(1), True)
     estate.validation("lake/customers", AS_OF - days(2), False, suite_name="schema")
     estate.validation("lake/payments", AS_OF - days(8), True)
+    estate.validation("lake/edge", AS_OF - days(7), True)  # at most 7 days old: still fresh
     estate.validation("lake/payments", AS_OF + hours(1), False)  # after as_of: not seen
     results = evaluate_rule(
         con, configuration, "A.7.4", "data_asset_latest_validation_passed", AS_OF
@@ -273,6 +274,7 @@ def test_data_asset_latest_validation_passed(con, estate: Estate, configuration)
         "lake/refunds": "pass",
         "lake/customers": "fail",
         "lake/payments": "stale",
+        "lake/edge": "pass",
     }
     assert "schema" in results["lake/customers"][1]
 

@@ -207,6 +207,8 @@ def test_production_deploy_independently_approved(con, estate: Estate, configura
         "rollback", t, model_name="m", model_version="1", actor="carol", approved_by="carol"
     )
     mixed_env = estate.deploy("m", "1", t, environment="Production", actor="x", approved_by="y")
+    at_as_of = estate.deploy("m", "1", AS_OF, actor="x", approved_by="y")  # window is (.., as_of]
+    estate.deploy("m", "1", AS_OF - days(90), actor="x", approved_by="x")  # just outside
     # Not subjects: outside the 90-day window, not production, failed, undeploy.
     estate.deploy("m", "1", AS_OF - days(91), actor="alice", approved_by="alice")
     estate.deploy("m", "1", t, environment="staging", actor="alice", approved_by="alice")
@@ -227,6 +229,7 @@ def test_production_deploy_independently_approved(con, estate: Estate, configura
         ghost: "fail",
         rollback: "fail",
         mixed_env: "pass",
+        at_as_of: "pass",
     }
     assert "approved by the person who performed it" in results[self_case][1]
     assert "approved by the person who performed it" in results[self_arn][1]
@@ -238,11 +241,12 @@ def test_production_deploy_independently_approved(con, estate: Estate, configura
 
 def test_live_endpoint_monitored(con, estate: Estate, configuration) -> None:
     t0 = at("2026-06-01T00:00:00Z")
-    for name in ("fresh", "old", "never", "failed_check", "retired"):
+    for name in ("fresh", "old", "edge", "never", "failed_check", "retired"):
         estate.deploy(name, "1", t0)
     estate.event("undeploy", t0 + days(1), model_name="retired")
     estate.event("monitoring_check", AS_OF - hours(2), model_name="fresh")
     estate.event("monitoring_check", AS_OF - hours(30), model_name="old")
+    estate.event("monitoring_check", AS_OF - hours(24), model_name="edge")
     estate.event("monitoring_check", AS_OF - hours(1), model_name="failed_check", status="failed")
     estate.event("monitoring_check", AS_OF - hours(1), model_name="retired")
     estate.event("monitoring_check", AS_OF + hours(1), model_name="never")
@@ -250,6 +254,7 @@ def test_live_endpoint_monitored(con, estate: Estate, configuration) -> None:
     assert statuses(results) == {
         "production/fresh": "pass",
         "production/old": "stale",
+        "production/edge": "stale",
         "production/never": "fail",
         "production/failed_check": "fail",
     }

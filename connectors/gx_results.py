@@ -259,7 +259,13 @@ def read_result_files(
     GIL anyway); S3 objects are fetched `threads` at a time, `window` objects ahead at most.
     An unreachable store raises `SourceUnreachableError` from the location.
     """
-    if isinstance(location, LocalLocation) or threads <= 1:
+    if isinstance(location, LocalLocation):
+        for obj in objects:
+            with open(obj.uri, "rb") as handle:
+                data = handle.read()
+            yield obj, read_result_file(data, obj.uri)
+        return
+    if threads <= 1:
         for obj in objects:
             yield obj, read_result_file(location.read_bytes(obj), obj.uri)
         return

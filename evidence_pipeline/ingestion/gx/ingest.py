@@ -80,10 +80,8 @@ class GxIngestion:
 
 
 def _validations_table(validations: list[GxValidation]) -> pa.Table:
-    columns: dict[str, list] = {name: [] for name in _VALIDATION_SCHEMA.names}
-    for validation in validations:
-        for name, values in columns.items():
-            values.append(getattr(validation, name))
+    names = _VALIDATION_SCHEMA.names
+    columns = {name: [getattr(v, name) for v in validations] for name in names}
     return pa.table(columns, schema=_VALIDATION_SCHEMA)
 
 

@@ -1,0 +1,318 @@
+"""The `raw/deployment_events` asset, materialised with Dagster over real files and moto S3."""
+
+from __future__ import annotations
+
+import gzip
+import logging
+import shutil
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import pytest
+
+from evidence_pipeline.ingestion.deploy_logs.assets import (
+    deploy_logs_records_add_up,
+    deployment_events,
+)
+from evidence_pipeline.resources import EvidenceLocationResource, S3Resource, WarehouseResource
+from tests.conftest import TEST_AWS_ENV
+from tests.servers import free_port
+
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
+DEPLOY_LOGS = FIXTURES / "deploy_logs"
+CLOUDTRAIL = FIXTURES / "cloudtrail"
+
+
+def materialize(warehouse_path: Path, location: str | None = None) -> dg.ExecuteInProcessResult:
+    return dg.materialize(
+        [deployment_events, deploy_logs_records_add_up],
+        resources={
+            "warehouse": WarehouseResource(path=str(warehouse_path)),
+            "s3": S3Resource(max_attempts=2, timeout_seconds=2),
+            "deploy_logs": EvidenceLocationResource(
+                env_var="EVIDENCE_DEPLOY_LOGS", location=location
+            ),
+        },
+        raise_on_error=False,
+    )
+
+
+def query(warehouse_path: Path, sql: str, params: list | None = None) -> list[tuple]:
+    with duckdb.connect(str(warehouse_path), read_only=True) as con:
+        return con.execute(sql, params or []).fetchall()
+
+
+def latest_run(warehouse_path: Path) -> dict:
+    columns = "status, objects_listed, objects_read, records_read, rows_landed, quarantined, "
+    columns += "skipped, message"
+    row = query(
+        warehouse_path,
+        f"SELECT {columns} FROM ingestion_runs WHERE source = 'deploy_logs' "
+        "ORDER BY started_at DESC LIMIT 1",
+    )[0]
+    return dict(zip([c.strip() for c in columns.split(",")], row, strict=True))
+
+
+def table_counts(warehouse_path: Path) -> dict[str, int]:
+    tables = ("deployment_events", "endpoint_tags", "quarantine", "ingested_objects")
+    return {t: query(warehouse_path, f"SELECT count(*) FROM {t}")[0][0] for t in tables}
+
+
+def check_passed(result: dg.ExecuteInProcessResult) -> bool:
+    (evaluation,) = result.get_asset_check_evaluations()
+    return evaluation.passed
+
+
+@pytest.fixture
+def log_dir(tmp_path: Path) -> Path:
+    """Every kind of input: plain and gzip JSON lines, bad lines, a truncated gzip object,
+    non-UTF-8 bytes, and a gzip CloudTrail file."""
+    logs = tmp_path / "logs"
+    (logs / "2026" / "03").mkdir(parents=True)
+    shutil.copy(DEPLOY_LOGS / "good_events.jsonl", logs / "2026" / "03" / "good_events.jsonl")
+    bad = (DEPLOY_LOGS / "bad_lines.jsonl").read_bytes()
+    (logs / "2026" / "bad_lines.jsonl.gz").write_bytes(gzip.compress(bad))
+    lines = [
+        f'{{"event_id": "cut-{i:04d}", "event_time": "2026-04-02T00:00:00Z", '
+        f'"event_type": "monitoring_check", "model_name": "fraud", "environment": "production", '
+        f'"details": {{"n": {i * 7919 % 10007}}}}}'
+        for i in range(2000)
+    ]
+    whole = gzip.compress(("\n".join(lines) + "\n").encode())
+    (logs / "truncated.jsonl.gz").write_bytes(whole[: len(whole) * 2 // 3])
+    (logs / "latin1.jsonl").write_bytes(
+        b'{"event_id": "lat-1", "event_time": "2026-04-03T00:00:00Z", "event_type": "deploy", '
+        b'"model_name": "caf\xe9", "model_version": "1", "environment": "production"}\n'
+        b'{"event_id": "lat-2", "event_time": "2026-04-03T00:00:00Z", "event_type": "undeploy", '
+        b'"model_name": "fraud", "environment": "production"}\n'
+    )
+    trail = (CLOUDTRAIL / "sagemaker_endpoints.json").read_bytes()
+    (logs / "cloudtrail.json.gz").write_bytes(gzip.compress(trail))
+    (logs / "notes.txt").write_text("not a log")
+    return logs
+
+
+@pytest.mark.slow
+def test_good_events_land_normalised_and_every_bad_line_is_quarantined(
+    log_dir: Path, warehouse_path: Path
+):
+    result = materialize(warehouse_path, str(log_dir))
+    assert result.success
+    events = {
+        row[0]: row[1:]
+        for row in query(
+            warehouse_path,
+            "SELECT event_id, event_type, model_version, environment, endpoint, status, "
+            "source_line, raw FROM deployment_events",
+        )
+    }
+    # mixed-case enumerations lowered, values trimmed, a JSON number version stored as a string
+    assert events["dep-001"][:5] == ("deploy", "3", "production", "credit-risk-prod", "succeeded")
+    assert events["rbk-001"][:3] == ("rollback", "2", "production")
+    assert events["dep-002"][3:5] == ("churn", "failed")  # endpoint defaults to model_name
+    assert events["con-001"][5] == 11  # the CRLF line, with its line number
+    assert '"canary_share": 0.1' in events["cus-001"][6]  # unknown type and fields kept whole
+    assert events["lat-2"][0] == "undeploy"
+    cut = [e for e in events if e.startswith("cut-")]
+    assert len(cut) > 100
+    assert cut == [f"cut-{i:04d}" for i in range(len(cut))]
+    assert "ok-001" in events and "ok-002" in events
+    cloudtrail = [e for e in events.values() if e[6] and '"eventSource"' in e[6]]
+    assert len(cloudtrail) == 5
+
+    quarantined = {
+        (Path(location).name, line): (error, raw)
+        for location, line, error, raw in query(
+            warehouse_path, "SELECT location, line, error, raw FROM quarantine"
+        )
+    }
+    reasons = {key: error for key, (error, _) in quarantined.items()}
+    bad = "bad_lines.jsonl.gz"
+    assert reasons[(bad, 2)] == "malformed JSON line"
+    assert reasons[(bad, 3)] == "missing required field: event_id"
+    assert "is not an RFC 3339 timestamp" in reasons[(bad, 4)]
+    assert "is not an RFC 3339 timestamp" in reasons[(bad, 5)]
+    assert "incident_id (required for incident_* events)" in reasons[(bad, 6)]
+    assert "model_version (required for deploy and rollback)" in reasons[(bad, 7)]
+    assert '"pending" is neither succeeded nor failed' in reasons[(bad, 8)]
+    assert reasons[(bad, 9)] == "not a JSON object"
+    assert "repeated with different content (first seen at" in reasons[(bad, 11)]
+    assert (bad, 10) not in reasons  # identical repeat: skipped
+    assert quarantined[(bad, 2)][1].startswith('{"event_id": "bad-json"')
+    truncation = [(k, v) for k, v in reasons.items() if k[0] == "truncated.jsonl.gz"]
+    assert len(truncation) == 1
+    assert truncation[0][0][1] == len(cut) + 1
+    assert "truncated gzip object" in truncation[0][1]
+    assert "not valid UTF-8" in reasons[("latin1.jsonl", 1)]
+    assert "caf\\xe9" in quarantined[("latin1.jsonl", 1)][1]
+    assert "no tags known for endpoint 'ghost-endpoint'" in reasons[("cloudtrail.json.gz", 6)]
+    assert all(
+        location.startswith(str(log_dir))
+        for location, *_ in query(warehouse_path, "SELECT location FROM quarantine")
+    )
+
+    run = latest_run(warehouse_path)
+    assert run["status"] == "succeeded"
+    assert run["objects_listed"] == run["objects_read"] == 5
+    # 9 + 12 + (cut lines + 1) + 2 JSON lines, and 10 CloudTrail records
+    assert run["records_read"] == 9 + 12 + len(cut) + 1 + 2 + 10
+    assert run["rows_landed"] == len(events)
+    assert run["quarantined"] == len(quarantined)
+    assert run["skipped"] == 1 + 4  # the identical repeat; S3, CreateModel and 2 AddTags
+    assert run["records_read"] == run["rows_landed"] + run["quarantined"] + run["skipped"]
+    assert check_passed(result)
+    metadata = result.asset_materializations_for_node("raw__deployment_events")[0].metadata
+    assert metadata["blank_lines"].value == 2
+    assert metadata["events_by_type"].value["deploy"] >= 4
+    assert "| event_time | event_type |" in metadata["new_events_preview"].value
+    assert metadata["dagster/row_count"].value == len(events)
+    assert query(
+        warehouse_path, "SELECT count(*) FROM endpoint_tags WHERE endpoint_key = 'fraud-prod'"
+    ) == [(2,)]
+
+
+def test_second_run_reads_nothing_again_and_later_files_use_known_state(
+    log_dir: Path, warehouse_path: Path
+):
+    assert materialize(warehouse_path, str(log_dir)).success
+    before = table_counts(warehouse_path)
+
+    again = materialize(warehouse_path, str(log_dir))
+    assert again.success and check_passed(again)
+    run = latest_run(warehouse_path)
+    assert (run["objects_listed"], run["objects_read"], run["records_read"]) == (5, 0, 0)
+    assert table_counts(warehouse_path) == before
+
+    good = (DEPLOY_LOGS / "good_events.jsonl").read_text().splitlines()
+    changed = good[0].replace('"model_version": 3', '"model_version": 4')
+    (log_dir / "later.jsonl").write_text(f"{good[0]}\n{changed}\n")
+    shutil.copy(CLOUDTRAIL / "later" / "sagemaker_later.json", log_dir / "later_trail.json")
+    third = materialize(warehouse_path, str(log_dir))
+    assert third.success and check_passed(third)
+    run = latest_run(warehouse_path)
+    assert (run["objects_read"], run["records_read"]) == (2, 3)
+    assert (run["rows_landed"], run["quarantined"], run["skipped"]) == (1, 1, 1)
+    (error,) = query(
+        warehouse_path,
+        "SELECT error FROM quarantine WHERE location LIKE '%later.jsonl' AND line = 2",
+    )[0]
+    assert "already in the warehouse with different content" in error
+    # the untagged UpdateEndpoint takes the tags an earlier run learnt from CreateEndpoint
+    assert query(
+        warehouse_path,
+        "SELECT model_name, model_version, environment FROM deployment_events "
+        "WHERE event_id = '6f1c1a52-0000-4000-8000-00000000000b'",
+    ) == [("churn", "7", "staging")]
+    assert query(
+        warehouse_path, "SELECT model_version FROM deployment_events WHERE event_id = 'dep-001'"
+    ) == [("3",)]
+
+
+def test_not_configured_is_recorded_as_skipped(warehouse_path: Path):
+    result = materialize(warehouse_path)
+    assert result.success
+    run = latest_run(warehouse_path)
+    assert run["status"] == "skipped"
+    assert "EVIDENCE_DEPLOY_LOGS is not set" in run["message"]
+    assert table_counts(warehouse_path)["deployment_events"] == 0
+
+
+def _upload(s3_client, bucket: str, objects: dict[str, bytes]) -> None:
+    with ThreadPoolExecutor(16) as pool:
+        list(
+            pool.map(
+                lambda item: s3_client.put_object(Bucket=bucket, Key=item[0], Body=item[1]),
+                objects.items(),
+            )
+        )
+
+
+def _all_text(warehouse_path: Path) -> str:
+    columns = query(
+        warehouse_path,
+        "SELECT table_name, column_name FROM information_schema.columns "
+        "WHERE data_type IN ('VARCHAR', 'JSON') OR data_type LIKE 'MAP%'",
+    )
+    texts = []
+    for table, column in columns:
+        texts += [str(v) for (v,) in query(warehouse_path, f'SELECT "{column}" FROM "{table}"')]
+    return "\n".join(texts)
+
+
+@pytest.mark.slow
+def test_s3_past_one_listing_page_and_no_secret_anywhere(
+    s3_client,
+    s3_bucket: str,
+    s3_env: str,
+    warehouse_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    capfd: pytest.CaptureFixture,
+):
+    objects = {
+        f"logs/day-{i:04d}.jsonl.gz": gzip.compress(
+            (
+                f'{{"event_id": "s3-{i:04d}", "event_time": "2026-05-01T00:00:00Z", '
+                f'"event_type": "monitoring_check", "model_name": "fraud", '
+                f'"environment": "production"}}\n'
+            ).encode()
+        )
+        for i in range(1001)
+    }
+    objects["logs/cloudtrail/trail.json"] = (CLOUDTRAIL / "sagemaker_endpoints.json").read_bytes()
+    _upload(s3_client, s3_bucket, objects)
+    monkeypatch.setenv("EVIDENCE_DEPLOY_LOGS", f"s3://{s3_bucket}/logs/")
+    caplog.set_level(logging.DEBUG)
+
+    result = materialize(warehouse_path)
+    assert result.success and check_passed(result)
+    run = latest_run(warehouse_path)
+    assert (run["objects_listed"], run["objects_read"]) == (1002, 1002)
+    assert query(
+        warehouse_path, "SELECT count(*) FROM deployment_events WHERE event_id LIKE 's3-%'"
+    ) == [(1001,)]
+    assert query(
+        warehouse_path,
+        "SELECT count(*) FROM ingested_objects WHERE version_token LIKE 'etag:%'",
+    ) == [(1002,)]
+
+    again = materialize(warehouse_path)
+    assert again.success
+    assert latest_run(warehouse_path)["objects_read"] == 0
+
+    stored = _all_text(warehouse_path)
+    everything_logged = caplog.text + "".join(capfd.readouterr())
+    # botocore's own DEBUG records show the key id in the Authorization header; the pipeline's
+    # logs (INFO and above, Dagster's included) show neither the key id nor the secret key
+    logged = "\n".join(r.getMessage() for r in caplog.records if r.levelno >= logging.INFO)
+    for secret in (TEST_AWS_ENV["AWS_SECRET_ACCESS_KEY"], TEST_AWS_ENV["AWS_ACCESS_KEY_ID"]):
+        assert secret not in stored
+        assert secret not in logged
+    assert TEST_AWS_ENV["AWS_SECRET_ACCESS_KEY"] not in everything_logged
+    metadata = result.asset_materializations_for_node("raw__deployment_events")[0].metadata
+    assert TEST_AWS_ENV["AWS_SECRET_ACCESS_KEY"] not in str(metadata)
+
+
+def test_unreachable_s3_fails_quickly_naming_the_endpoint_and_writes_no_evidence(
+    warehouse_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    port = free_port()  # nothing listens there
+    monkeypatch.setenv("AWS_ENDPOINT_URL_S3", f"http://127.0.0.1:{port}")
+    started = time.monotonic()
+    result = materialize(warehouse_path, "s3://evidence/logs/")
+    elapsed = time.monotonic() - started
+    assert not result.success
+    assert elapsed < 30
+    failure = next(e for e in result.all_events if e.event_type_value == "STEP_FAILURE")
+    message = failure.step_failure_data.error.to_string()
+    assert f"127.0.0.1:{port}" in message
+    assert "could not be reached" in message
+    assert TEST_AWS_ENV["AWS_SECRET_ACCESS_KEY"] not in message
+    counts = table_counts(warehouse_path)
+    assert counts["deployment_events"] == counts["quarantine"] == counts["ingested_objects"] == 0
+    run = latest_run(warehouse_path)
+    assert run["status"] == "failed"
+    assert f"127.0.0.1:{port}" in run["message"]

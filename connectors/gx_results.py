@@ -24,9 +24,10 @@ from typing import Any
 import orjson
 
 from connectors.locations import LocalLocation, Location, StoredObject
+from connectors.redaction import scrub
 
 RESULT_SUFFIXES = (".json",)
-RAW_TEXT_LIMIT = 65_536  # characters of a rejected file kept in the quarantine
+RAW_TEXT_LIMIT = 65_536  # characters of a rejected file kept in the quarantine (secrets masked)
 _BOM = b"\xef\xbb\xbf"
 _COMPACT_TIME = "%Y%m%dT%H%M%S.%fZ"
 
@@ -75,9 +76,7 @@ class NotAValidationResultError(ValueError):
 
 def _text_for_quarantine(data: bytes) -> str:
     text = data.decode("utf-8", errors="replace").replace("\x00", "\ufffd")
-    if len(text) > RAW_TEXT_LIMIT:
-        return text[:RAW_TEXT_LIMIT]
-    return text
+    return scrub(text[:RAW_TEXT_LIMIT]) or ""
 
 
 def _json_error_reason(data: bytes, exc: orjson.JSONDecodeError) -> str:

@@ -172,3 +172,16 @@ def test_identical_copies_share_a_validation_id(tmp_path):
     outcomes = _read_all(str(tmp_path))
     assert len(outcomes) == 4
     assert len({o.validation_id for o in outcomes}) == 2
+
+
+def test_rejected_text_is_kept_without_secrets(monkeypatch):
+    monkeypatch.setenv("MLFLOW_TRACKING_TOKEN", "tok-very-secret-123")
+    text = (
+        b'{"name": "orders", "expectations": [], "meta": {"source": '
+        b'"postgresql://etl:hunter2@db.internal/orders", "token": "tok-very-secret-123"}}'
+    )
+    outcome = read_result_file(text, "/store/orders.json")
+
+    assert isinstance(outcome, RejectedFile)
+    assert "hunter2" not in outcome.raw and "tok-very-secret-123" not in outcome.raw
+    assert "postgresql://etl:***@db.internal/orders" in outcome.raw

@@ -22,10 +22,10 @@ EARLY = at("2026-06-01T12:00:00Z")
 LATE = at("2026-06-30T12:00:00Z")
 
 
-@pytest.fixture
-def warehouse(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Warehouse:
+@pytest.fixture(scope="module")
+def published(tmp_path_factory: pytest.TempPathFactory) -> Warehouse:
     """Two evaluations: early, one model without an owner; late, both models have one."""
-    warehouse = Warehouse(path=tmp_path / "evidence.duckdb")
+    warehouse = Warehouse(path=tmp_path_factory.mktemp("status") / "evidence.duckdb")
     configuration = load_configuration(Settings())
     with warehouse.writer() as con:
         estate = Estate(con)
@@ -35,8 +35,14 @@ def warehouse(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Warehouse:
         evaluate(con, configuration, EARLY)
     with warehouse.writer() as con:
         evaluate(con, configuration, LATE)
-    monkeypatch.setenv("EVIDENCE_WAREHOUSE", str(warehouse.path))
     return warehouse
+
+
+@pytest.fixture
+def warehouse(published: Warehouse, monkeypatch: pytest.MonkeyPatch) -> Warehouse:
+    """The published warehouse, named by EVIDENCE_WAREHOUSE as a user would."""
+    monkeypatch.setenv("EVIDENCE_WAREHOUSE", str(published.path))
+    return published
 
 
 def _run(*args: str) -> str:

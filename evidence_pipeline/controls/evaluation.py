@@ -258,7 +258,7 @@ def evaluate(
                     "subjects_not_applicable": control_counts.not_applicable,
                     "subjects_error": control_counts.error,
                     "subjects_backdated": control_counts.backdated,
-                    "effectiveness": control_counts.effectiveness,
+                    "effectiveness": control_counts.effectiveness if control.applicable else None,
                     "status": status,
                     "threshold": threshold,
                     "rules": sorted({r.rule_id for r in rules}),

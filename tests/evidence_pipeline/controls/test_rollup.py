@@ -148,3 +148,22 @@ def test_statement_of_applicability_lists_every_annex_a_control(
     assert all(r[5] is not None and r[8] is not None for r in rows)
     catalog = con.execute("SELECT count(*) FROM control_catalog").fetchone()[0]
     assert catalog == 38
+
+
+def test_a_control_marked_not_applicable_is_not_applicable_whatever_its_rows(
+    con, estate: Estate, configuration
+) -> None:
+    estate.model("churn", {"owner": ""})
+    catalog = configuration.catalog
+    excluded = dataclasses.replace(catalog.controls["A.3.2"], applicable=False)
+    configuration = dataclasses.replace(
+        only_controls(configuration, "A.3.2"),
+        catalog=dataclasses.replace(catalog, controls={**catalog.controls, "A.3.2": excluded}),
+    )
+    evaluate(con, configuration, AS_OF)
+    row = con.execute(
+        "SELECT s.status, s.effectiveness, s.applicable, c.subjects_failing "
+        "FROM statement_of_applicability s JOIN control_status_current c USING (control_id) "
+        "WHERE control_id = 'A.3.2'"
+    ).fetchone()
+    assert row == ("not_applicable", None, False, 1)

@@ -223,7 +223,8 @@ def test_second_run_without_change_adds_no_row_and_fetches_no_run(
 
     estate.add_version(estate.model(1))
     third = run_mlflow()
-    assert metadata(third, RUNS)["runs_fetched"] == 1  # only the new version's run
+    third_meta = metadata(third, RUNS)
+    assert third_meta["runs_fetched"] == 1, third_meta  # only the new version's run
 
 
 def snapshot_of(path: Path, prefix: str) -> dict[str, list[tuple]]:

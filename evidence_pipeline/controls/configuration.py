@@ -135,7 +135,10 @@ def _check_rule(
     statement = statements[0]
     used = set(statement.named_parameters)
     given = set(mapped.params)
-    problems = []
+    problems = [
+        Problem(mapped.source, None, f"parameter {name!r} is set by the engine, not by a mapping")
+        for name in sorted(given & ENGINE_PARAMETERS)
+    ]
     for name in sorted(used - given - ENGINE_PARAMETERS):
         problems.append(
             Problem(mapped.source, None, f"rule {mapped.rule_id} uses ${name}; give it in params")

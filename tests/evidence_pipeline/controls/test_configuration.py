@@ -111,6 +111,15 @@ def test_parameters_must_match_the_query(tmp_path: Path) -> None:
     assert "does not use parameter 'verdit'" in message
 
 
+def test_a_mapping_cannot_set_the_evaluation_instant(tmp_path: Path) -> None:
+    directory = _extra(
+        tmp_path,
+        "framework: iso42001_2023\nmappings:\n  - control: A.3.2\n    rules:\n"
+        "      - rule: model_has_owner\n        params: {as_of: '2020-01-01'}\n",
+    )
+    assert "parameter 'as_of' is set by the engine" in _error(directory)
+
+
 def test_bad_yaml_names_file_and_line(tmp_path: Path) -> None:
     directory = _extra(
         tmp_path, "framework: iso42001_2023\nmappings:\n  - control: A.3.2\n    rules: [\n"

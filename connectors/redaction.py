@@ -46,6 +46,9 @@ def redact_uri(uri: str | None) -> str | None:
             for k, v in parse_qsl(query, keep_blank_values=True)
         ]
         query = urlencode(pairs, safe="*")
+    if (netloc, query) == (parts.netloc, parts.query):
+        return scrub(uri)  # nothing to mask: keep the URI as written (urlunsplit drops the
+        # empty authority of `sqlite:////abs/path`)
     return scrub(urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment)))
 
 

@@ -376,6 +376,8 @@ def test_local_sqlite_store(configured, warehouse_path: Path, tmp_path: Path) ->
     ]
     assert query(warehouse_path, "SELECT count(*) FROM mlflow_runs WHERE found")[0][0] == 3
     assert "mlflow_models_page" not in metadata(result, MODELS)
+    # The store's path is shown as configured (an absolute sqlite URI keeps its four slashes).
+    assert query(warehouse_path, "SELECT location FROM ingestion_runs") == [(uri,)]
 
 
 def test_version_whose_run_is_gone_lands_and_is_not_looked_up_again(

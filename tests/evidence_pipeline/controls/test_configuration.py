@@ -192,7 +192,10 @@ def test_extra_directories_add_rules_and_override_thresholds_and_params(
         verdict=GOOD_RULE,
     )
     configuration = load_configuration(Settings(mappings_dirs=(directory,)))
+    project = load_configuration(Settings())
     assert configuration.thresholds["A.3.2"] == 0.5
+    assert configuration.rules_of("A.3.2")[0].params == {"owner_tag": "team"}
+    assert configuration.rules_of("A.3.2")[0].rule_hash != project.rules_of("A.3.2")[0].rule_hash
     assert [r.rule_id for r in configuration.rules_of("A.9.4")] == ["verdict"]
     estate.model("a", {"team": "risk", "owner": ""})
     estate.model("b", {"owner": "ann"})

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from evidence_pipeline.controls.configuration import load_configuration
 from evidence_pipeline.controls.evaluation import evaluate
 from evidence_pipeline.settings import Settings
@@ -69,7 +67,6 @@ def test_a_rule_cannot_read_files_or_the_network(tmp_path: Path, con, estate: Es
     _check_contained(con)
 
 
-@pytest.mark.slow
 def test_external_access_is_disabled_on_the_file_warehouse_too(tmp_path: Path) -> None:
     configuration = load_configuration(Settings(mappings_dirs=(_escaping_mappings(tmp_path),)))
     warehouse = Warehouse(path=tmp_path / "evidence.duckdb")

@@ -197,6 +197,50 @@ def stage_rules(
     return failed
 
 
+def roll_up_controls(
+    configuration: ControlConfiguration, counts: dict[str, SubjectCounts], as_of: datetime
+) -> list[dict[str, Any]]:
+    """Each catalog control's `control_effectiveness` fields from its subject counts."""
+    rows = []
+    for control in configuration.controls():
+        rules = configuration.rules_of(control.control_id)
+        control_counts = counts.get(control.control_id, SubjectCounts())
+        attestation = attestation_status(configuration.attestations, control.control_id, as_of)
+        threshold = configuration.thresholds[control.control_id]
+        rows.append(
+            {
+                "control_id": control.control_id,
+                "subjects_evaluated": control_counts.evaluated,
+                "subjects_passing": control_counts.passing,
+                "subjects_failing": control_counts.failing,
+                "subjects_stale": control_counts.stale,
+                "subjects_not_applicable": control_counts.not_applicable,
+                "subjects_error": control_counts.error,
+                "subjects_backdated": control_counts.backdated,
+                "effectiveness": control_counts.effectiveness if control.applicable else None,
+                "status": roll_up(
+                    control_counts,
+                    applicable=control.applicable,
+                    has_rules=bool(rules),
+                    threshold=threshold,
+                    attested=attestation == "valid",
+                ),
+                "threshold": threshold,
+                "rules": sorted({r.rule_id for r in rules}),
+                "attestation_status": attestation,
+            }
+        )
+    return rows
+
+
+def _subjects_by_status(counts: dict[str, SubjectCounts]) -> dict[str, int]:
+    fields = ("passing", "failing", "stale", "not_applicable", "error")
+    return {
+        status: sum(getattr(c, name) for c in counts.values())
+        for status, name in zip(SUBJECT_STATUSES, fields, strict=True)
+    }
+
+
 def evaluate(
     con: duckdb.DuckDBPyConnection,
     configuration: ControlConfiguration,
@@ -213,66 +257,31 @@ def evaluate(
     as_of = as_of.astimezone(UTC)
     evaluated_at = evaluated_at or utc_now()
     framework = configuration.framework
-    evaluation_id = evaluation_id_for(framework, as_of)
+    ids = {
+        "evaluation_id": evaluation_id_for(framework, as_of),
+        "as_of": as_of,
+        "framework": framework,
+    }
 
     prepare_helpers(con, as_of, configuration.production_environments)
     disable_external_access(con)
     failed = stage_rules(con, configuration, as_of)
-
     counts = {
         row[0]: SubjectCounts(*row[1:])
         for row in con.execute(load_sql("count_staged_results.sql")).fetchall()
     }
-    ids = {"evaluation_id": evaluation_id, "as_of": as_of, "framework": framework}
-    controls_by_status: Counter[str] = Counter()
+    roll_ups = roll_up_controls(configuration, counts, as_of)
+    subjects_by_status = _subjects_by_status(counts)
     rules_run = len({(r.rule_id, r.rule_hash) for r in configuration.all_rules()})
+
     con.execute("BEGIN TRANSACTION")
     try:
         store_configuration(con, configuration, evaluated_at)
         run_script(con, load_sql("delete_evaluation.sql"), ids)
         con.execute(load_sql("insert_results.sql"), {**ids, "evaluated_at": evaluated_at})
         insert_effectiveness = load_sql("insert_effectiveness.sql")
-        for control in configuration.controls():
-            rules = configuration.rules_of(control.control_id)
-            control_counts = counts.get(control.control_id, SubjectCounts())
-            attestation = attestation_status(configuration.attestations, control.control_id, as_of)
-            threshold = configuration.thresholds[control.control_id]
-            status = roll_up(
-                control_counts,
-                applicable=control.applicable,
-                has_rules=bool(rules),
-                threshold=threshold,
-                attested=attestation == "valid",
-            )
-            controls_by_status[status] += 1
-            con.execute(
-                insert_effectiveness,
-                {
-                    **ids,
-                    "evaluated_at": evaluated_at,
-                    "control_id": control.control_id,
-                    "subjects_evaluated": control_counts.evaluated,
-                    "subjects_passing": control_counts.passing,
-                    "subjects_failing": control_counts.failing,
-                    "subjects_stale": control_counts.stale,
-                    "subjects_not_applicable": control_counts.not_applicable,
-                    "subjects_error": control_counts.error,
-                    "subjects_backdated": control_counts.backdated,
-                    "effectiveness": control_counts.effectiveness if control.applicable else None,
-                    "status": status,
-                    "threshold": threshold,
-                    "rules": sorted({r.rule_id for r in rules}),
-                    "attestation_status": attestation,
-                },
-            )
-        subjects_by_status = {
-            status: sum(getattr(c, field_name) for c in counts.values())
-            for status, field_name in zip(
-                SUBJECT_STATUSES,
-                ("passing", "failing", "stale", "not_applicable", "error"),
-                strict=True,
-            )
-        }
+        for row in roll_ups:
+            con.execute(insert_effectiveness, {**ids, "evaluated_at": evaluated_at, **row})
         con.execute(
             load_sql("insert_evaluation.sql"),
             {
@@ -290,11 +299,11 @@ def evaluate(
         con.execute("ROLLBACK")
         raise
     return EvaluationSummary(
-        evaluation_id=evaluation_id,
+        evaluation_id=ids["evaluation_id"],
         framework=framework,
         as_of=as_of,
         evaluated_at=evaluated_at,
-        controls_by_status=dict(controls_by_status),
+        controls_by_status=dict(Counter(row["status"] for row in roll_ups)),
         subjects_by_status=subjects_by_status,
         rules_run=rules_run,
         rules_failed=len(failed),

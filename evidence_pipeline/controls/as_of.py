@@ -13,6 +13,7 @@ from evidence_pipeline.sql_files import sql_loader
 load_sql = sql_loader(__file__)
 
 DEFAULT_RESULTS_RETENTION_DAYS = 400
+DEFAULT_HISTORY_START = "2025-01-01"
 
 
 def resolve_as_of(
@@ -64,3 +65,14 @@ def results_retention_days() -> int:
             f"EVIDENCE_RESULTS_RETENTION_DAYS={text!r} is not a whole number of days (1 or more)"
         )
     return value
+
+
+def history_start() -> str:
+    """`EVIDENCE_HISTORY_START` (`YYYY-MM-DD`, default 2025-01-01): the first day a backfill
+    of control history can choose."""
+    text = os.environ.get("EVIDENCE_HISTORY_START", "").strip() or DEFAULT_HISTORY_START
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        raise SettingsError(f"EVIDENCE_HISTORY_START={text!r} is not a YYYY-MM-DD date") from None
+    return text

@@ -10,6 +10,7 @@ import dagster as dg
 from evidence_pipeline.controls.as_of import (
     complete_days,
     day_end,
+    history_start,
     resolve_as_of,
     results_retention_days,
 )
@@ -36,8 +37,7 @@ INGESTION_ASSETS = [
 ]
 CONTROLS_GROUP = "controls"
 HISTORY_GROUP = "controls_history"
-HISTORY_START = "2025-01-01"
-history_partitions = dg.DailyPartitionsDefinition(start_date=HISTORY_START, timezone="UTC")
+history_partitions = dg.DailyPartitionsDefinition(start_date=history_start(), timezone="UTC")
 
 
 def _configuration_metadata(configuration: ControlConfiguration) -> dict[str, Any]:

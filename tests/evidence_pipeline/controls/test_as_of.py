@@ -10,6 +10,7 @@ import pytest
 from evidence_pipeline.controls.as_of import (
     complete_days,
     day_end,
+    history_start,
     resolve_as_of,
     results_retention_days,
 )
@@ -191,3 +192,12 @@ def test_history_days_are_complete_utc_days_ending_at_their_last_instant() -> No
         at("2026-06-30").date(),
         at("2026-07-01").date(),
     ]
+
+
+def test_history_start_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert history_start() == "2025-01-01"
+    monkeypatch.setenv("EVIDENCE_HISTORY_START", "2024-03-01")
+    assert history_start() == "2024-03-01"
+    monkeypatch.setenv("EVIDENCE_HISTORY_START", "March 2024")
+    with pytest.raises(SettingsError, match="EVIDENCE_HISTORY_START"):
+        history_start()

@@ -41,11 +41,11 @@ def _run_ids(stdout: str) -> list[str]:
 
 def _summary_line(stdout: str, name: str) -> str:
     summary = stdout.split("\nSummary\n", 1)[1]
-    return next(line for line in summary.splitlines() if line.split()[:1] == [name])
+    return next(line.strip() for line in summary.splitlines() if line.split()[:1] == [name])
 
 
 def test_run_ingests_every_source_shows_progress_and_records_the_run(
-    estate: DemoEstate, tmp_path: Path
+    estate: DemoEstate, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import dagster as dg
 
@@ -66,7 +66,8 @@ def test_run_ingests_every_source_shows_progress_and_records_the_run(
     if has_controls_engine():
         assert "controls     evaluated as of" in _summary_line(out, "controls") + out
 
-    with dg.DagsterInstance.from_ref(dg.InstanceRef.from_dir(str(home))) as instance:
+    monkeypatch.setenv("DAGSTER_HOME", str(home))
+    with dg.DagsterInstance.get() as instance:
         runs = {run.run_id: run for run in instance.get_runs()}
     run_ids = _run_ids(out)
     assert set(run_ids) <= set(runs)

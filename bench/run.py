@@ -369,7 +369,7 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
             "all": [{**p.detail, "seconds": p.seconds} for p, _ in paging_runs],
         }
         log(f"floor, MLflow (search_model_versions paging): {paging.seconds:.2f} s {paging.detail}")
-        naive = baselines.mlflow_naive(tracking_uri, versions, subset=1_000)
+        naive = baselines.mlflow_naive(tracking_uri, versions, subset=args.naive_subset)
         seconds["mlflow_naive_subset"] = naive.seconds
         seconds["mlflow_naive_estimated"] = paging.seconds + naive.detail["estimated_seconds"]
         details["mlflow_naive"] = naive.detail
@@ -659,6 +659,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--mlflow-url", help="use this running mlflow server ...")
     parser.add_argument("--mlflow-backend-uri", help="... seeded through this store URI")
     parser.add_argument("--s3-endpoint", help="use this running S3 endpoint instead of moto")
+    parser.add_argument(
+        "--naive-subset", type=int, default=1_000, help="versions fetched one get_run at a time"
+    )
     parser.add_argument("--repeat", type=int, default=1, help="repeat each floor, keep the best")
     parser.add_argument(
         "--local-deploy-logs",

@@ -16,67 +16,10 @@ from evidence_pipeline.controls.checks import (
 )
 from evidence_pipeline.resources import WarehouseResource
 from evidence_pipeline.warehouse.store import Warehouse
+from tests.evidence_pipeline.warehouse.evaluations import insert_evaluation
 
 AS_OF = datetime(2026, 11, 1, 12, tzinfo=UTC)
 EARLIER = datetime(2026, 10, 1, 12, tzinfo=UTC)
-
-
-def _evaluation_id(as_of: datetime) -> str:
-    return f"iso42001_2023@{as_of.isoformat().replace('+00:00', 'Z')}"
-
-
-def _insert_evaluation(
-    warehouse: Warehouse, as_of: datetime, controls: dict[str, tuple[str, list[tuple]]]
-) -> str:
-    """Store one evaluation: per control its roll-up status and its (rule, subject, status)."""
-    evaluation_id = _evaluation_id(as_of)
-    with warehouse.writer() as con:
-        con.execute("BEGIN TRANSACTION")
-        for control_id, (status, rows) in controls.items():
-            counts = {s: sum(1 for r in rows if r[2] == s) for s in {r[2] for r in rows}}
-            counted = counts.get("pass", 0) + counts.get("fail", 0) + counts.get("stale", 0)
-            con.execute(
-                "INSERT INTO control_effectiveness (evaluation_id, as_of, evaluated_at, framework,"
-                " control_id, subjects_evaluated, subjects_passing, subjects_failing,"
-                " subjects_stale, subjects_not_applicable, subjects_error, subjects_backdated,"
-                " effectiveness, status, threshold, rules, attestation_status)"
-                " VALUES (?, ?, ?, 'iso42001_2023', ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, 0.9, ?, 'none')",
-                [
-                    evaluation_id,
-                    as_of,
-                    as_of,
-                    control_id,
-                    len(rows),
-                    counts.get("pass", 0),
-                    counts.get("fail", 0),
-                    counts.get("stale", 0),
-                    counts.get("not_applicable", 0),
-                    counts.get("error", 0),
-                    counts.get("pass", 0) / counted if counted else None,
-                    status,
-                    sorted({r[0] for r in rows}),
-                ],
-            )
-            for rule_id, subject_id, subject_status in rows:
-                con.execute(
-                    "INSERT INTO control_results (evaluation_id, as_of, evaluated_at, framework,"
-                    " control_id, rule_id, rule_hash, subject_type, subject_id, status, reason,"
-                    " evidence_ref, backdated)"
-                    " VALUES (?, ?, ?, 'iso42001_2023', ?, ?, 'h', 'registered_model', ?, ?, ?,"
-                    " 'mlflow:registered_model/x', false)",
-                    [
-                        evaluation_id,
-                        as_of,
-                        as_of,
-                        control_id,
-                        rule_id,
-                        subject_id,
-                        subject_status,
-                        f"{subject_id}: {subject_status} | see evidence",
-                    ],
-                )
-        con.execute("COMMIT")
-    return evaluation_id
 
 
 def _run_checks(
@@ -133,7 +76,7 @@ def test_checks_pass_warn_or_fail_by_the_status_of_their_control(warehouse_path:
     failing_deploys = [
         ("production_deploy_independently_approved", f"evt-{i:03}", "fail") for i in range(25)
     ]
-    evaluation_id = _insert_evaluation(
+    evaluation_id = insert_evaluation(
         warehouse,
         AS_OF,
         {
@@ -210,10 +153,10 @@ def test_checks_pass_warn_or_fail_by_the_status_of_their_control(warehouse_path:
 
 def test_checks_report_the_evaluation_the_asset_materialised(warehouse_path: Path) -> None:
     warehouse = Warehouse(warehouse_path)
-    older = _insert_evaluation(
+    older = insert_evaluation(
         warehouse, EARLIER, {"A.3.2": ("ineffective", [("model_has_owner", "churn", "fail")])}
     )
-    newer = _insert_evaluation(
+    newer = insert_evaluation(
         warehouse, AS_OF, {"A.3.2": ("effective", [("model_has_owner", "churn", "pass")])}
     )
 

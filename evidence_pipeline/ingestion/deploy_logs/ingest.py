@@ -152,7 +152,9 @@ def ingest_deploy_logs(
 
         con.execute(load("hold_back_events.sql"), {"ingestion_id": ingestion_id})
         con.execute(load("insert_quarantine.sql"), stamp)
-        con.execute(load("remove_held_back_events.sql"), {"ingestion_id": ingestion_id})
+        if con.execute(load("count_held_back_events.sql")).fetchone()[0]:
+            con.execute(load("insert_conflicts.sql"), stamp)
+            con.execute(load("remove_held_back_events.sql"), {"ingestion_id": ingestion_id})
         con.execute(load("insert_endpoint_tags.sql"), stamp)
         con.execute(load("object_outcomes.sql"), {"ingestion_id": ingestion_id})
         con.execute(load("record_ingested_objects.sql"), stamp)

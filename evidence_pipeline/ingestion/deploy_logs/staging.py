@@ -98,9 +98,10 @@ class Staging:
         self.con.unregister("pieces")
         self.con.execute(load("count_lines.sql"))
         self.con.execute(load("check_lines.sql"))
+        self.con.execute("DROP TABLE piece_lines")
         self.con.execute(load("stage_checked_lines.sql"), self.stamp)
         self.con.execute(load("stage_bad_lines.sql"))
-        self.con.execute("DROP TABLE piece_lines; DROP TABLE checked_lines")
+        self.con.execute("DROP TABLE checked_lines")
 
     def flush_objects(self) -> None:
         """Stage the objects recorded so far, in one statement."""

@@ -1,18 +1,4 @@
--- Quarantine the bad input and the conflicting repeats. Parameters: ingested_at, ingestion_id.
+-- Quarantine the bad input. Parameters: ingested_at, ingestion_id.
 INSERT INTO quarantine (source, location, line, error, raw, ingested_at, ingestion_id)
 SELECT 'deploy_logs', uri, line, error, raw, $ingested_at, $ingestion_id
 FROM stg_quarantine
-UNION ALL
-SELECT
-    'deploy_logs', h.source_uri, h.source_line,
-    'event_id ' || to_json(h.event_id) || CASE
-        WHEN h.in_warehouse THEN ' is already in the warehouse with different content (from '
-        ELSE ' is repeated with different content (first seen at '
-    END || h.first_uri || ' line ' || h.first_line || ')',
-    d.raw, $ingested_at, $ingestion_id
-FROM held_back_events AS h
-JOIN deployment_events AS d
-    ON d.ingestion_id = $ingestion_id
-    AND d.source_uri = h.source_uri
-    AND d.source_line = h.source_line
-WHERE NOT h.same_content

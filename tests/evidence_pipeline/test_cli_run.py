@@ -57,6 +57,9 @@ def test_run_ingests_every_source_shows_progress_and_records_the_run(
     out = result.stdout
     assert re.search(r"raw/gx_validations\s+started", out)
     assert re.search(r"raw/gx_validations\s+succeeded", out)
+    # Concise: Dagster's own debug and info lines stay off the console.
+    assert "STEP_START" not in out + result.stderr
+    assert "LOADED_INPUT" not in out + result.stderr
     (landed,) = query(warehouse, "SELECT count(*) FROM gx_validations")[0]
     assert re.match(rf"gx\s+succeeded\s+{landed}\s+{landed}\s+0\s+0$", _summary_line(out, "gx"))
     deploy_logs = _summary_line(out, "deploy_logs").split()

@@ -170,3 +170,30 @@ def test_controls_show_the_outcomes_the_estate_is_built_for(demo: DemoRun) -> No
     assert statuses["A.5.3"] == "ineffective"
     assert statuses["A.2.2"] == "attested"
     assert "controls:" in demo.result.stdout
+
+
+def test_demo_refuses_to_clear_a_directory_it_did_not_build(tmp_path: Path) -> None:
+    precious = tmp_path / "notes" / "keep-me.txt"
+    precious.parent.mkdir()
+    precious.write_text("not a demo", encoding="utf-8")
+    result = run_cli(["demo", "--dir", str(precious.parent)], env=clean_env(), cwd=tmp_path)
+
+    assert result.returncode == 1
+    assert "was not made by `evidence-pipeline demo`" in result.stderr
+    assert precious.read_text(encoding="utf-8") == "not a demo"
+
+
+def test_demo_keep_runs_again_on_the_same_estate_and_adds_nothing(demo: DemoRun) -> None:
+    # Runs last in this module: it adds a run to the warehouse the tests above read.
+    tables = ("mlflow_model_versions", "deployment_events", "gx_validations", "quarantine")
+    before = {t: demo.rows(f"SELECT count(*) FROM {t}")[0][0] for t in tables}
+    result = run_cli(["demo", "--dir", str(demo.root), "--keep"], env=clean_env(), cwd=demo.root)
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert f"Keeping the demo estate in {demo.root}" in result.stdout
+    assert {t: demo.rows(f"SELECT count(*) FROM {t}")[0][0] for t in tables} == before
+    latest = demo.rows(
+        "SELECT source, rows_landed, quarantined FROM ingestion_runs "
+        "QUALIFY row_number() OVER (PARTITION BY source ORDER BY started_at DESC) = 1"
+    )
+    assert sorted(latest) == [("deploy_logs", 0, 0), ("gx", 0, 0), ("mlflow", 0, 0)]

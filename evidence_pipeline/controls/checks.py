@@ -8,9 +8,10 @@ written. They read the published warehouse, read-only.
 """
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote, urlsplit, urlunsplit
 
 import dagster as dg
 import duckdb
@@ -18,7 +19,7 @@ from dagster import AssetCheckExecutionContext
 
 from evidence_pipeline.controls.catalog import Catalog, load_catalog
 from evidence_pipeline.controls.configuration import FRAMEWORK, PROJECT_MAPPINGS_DIR
-from evidence_pipeline.resources import WarehouseResource
+from evidence_pipeline.resources import MlflowResource, WarehouseResource
 from evidence_pipeline.warehouse.store import WarehouseNotFoundError
 
 CONTROL_RESULTS = dg.AssetKey(["evidence", "control_results"])
@@ -132,7 +133,44 @@ def _cell(value: object) -> str:
     return text.replace("\\", "\\\\").replace("|", "\\|")
 
 
-def failing_subjects_table(control_id: str, subjects: Sequence[FailingSubject], total: int) -> str:
+SubjectLink = Callable[[FailingSubject], str | None]
+
+
+def mlflow_subject_link(tracking_uri: str | None) -> SubjectLink | None:
+    """Links to the MLflow UI page of registered models and model versions, when the tracking
+    URI is a server. Credentials in the URI are left out of the links."""
+    if not tracking_uri or not tracking_uri.startswith(("http://", "https://")):
+        return None
+    parts = urlsplit(tracking_uri)
+    host = parts.hostname or ""
+    netloc = f"[{host}]" if ":" in host else host
+    if parts.port:
+        netloc += f":{parts.port}"
+    base = urlunsplit((parts.scheme, netloc, parts.path.rstrip("/"), "", ""))
+
+    def link(subject: FailingSubject) -> str | None:
+        if subject.subject_type == "registered_model":
+            return f"{base}/#/models/{quote(subject.subject_id, safe='')}"
+        if subject.subject_type == "model_version" and "/" in subject.subject_id:
+            name, version = subject.subject_id.rsplit("/", 1)
+            return f"{base}/#/models/{quote(name, safe='')}/versions/{quote(version, safe='')}"
+        return None
+
+    return link
+
+
+def _subject_cell(subject: FailingSubject, link: SubjectLink | None) -> str:
+    url = link(subject) if link else None
+    text = _cell(subject.subject_id)
+    return f"[{text}]({url})" if url else text
+
+
+def failing_subjects_table(
+    control_id: str,
+    subjects: Sequence[FailingSubject],
+    total: int,
+    link: SubjectLink | None = None,
+) -> str:
     """A markdown table of the failing subjects, capped, saying how many there are in all."""
     if total == 0:
         return "No failing subjects."
@@ -140,7 +178,7 @@ def failing_subjects_table(control_id: str, subjects: Sequence[FailingSubject], 
         "| subject | type | rule | status | reason |",
         "|---|---|---|---|---|",
         *(
-            f"| {_cell(s.subject_id)} | {_cell(s.subject_type)} | {_cell(s.rule_id)} "
+            f"| {_subject_cell(s, link)} | {_cell(s.subject_type)} | {_cell(s.rule_id)} "
             f"| {_cell(s.status)} | {_cell(s.reason)} |"
             for s in subjects
         ),
@@ -160,6 +198,7 @@ def check_result(
     roll_up: Mapping[str, Any] | None,
     failing: Sequence[FailingSubject] = (),
     failing_total: int = 0,
+    link: SubjectLink | None = None,
 ) -> dg.AssetCheckResult:
     """The check result of one control from its roll-up row (None: not in the evaluation)."""
     status = roll_up["status"] if roll_up else "no_evidence"
@@ -175,7 +214,7 @@ def check_result(
         "evaluation_id": dg.MetadataValue.text(evaluation_id or "none"),
         "failing_subjects_total": dg.MetadataValue.int(failing_total),
         "failing_subjects": dg.MetadataValue.md(
-            failing_subjects_table(control.control_id, failing, failing_total)
+            failing_subjects_table(control.control_id, failing, failing_total, link)
         ),
     }
     threshold = (roll_up or {}).get("threshold", control.threshold)
@@ -319,8 +358,9 @@ def build_control_checks(controls: Sequence[ControlCheck]) -> dg.AssetChecksDefi
         description="The status of each automated or partial Annex A control.",
     )
     def control_checks_op(
-        context: AssetCheckExecutionContext, warehouse: WarehouseResource
+        context: AssetCheckExecutionContext, warehouse: WarehouseResource, mlflow: MlflowResource
     ) -> Iterable[dg.AssetCheckResult]:
+        link = mlflow_subject_link(mlflow.resolved_uri())
         evaluation_id, run_id = _last_materialisation(context)
         try:
             with warehouse.get_warehouse().reader() as con:
@@ -337,6 +377,7 @@ def build_control_checks(controls: Sequence[ControlCheck]) -> dg.AssetChecksDefi
                 evaluation.roll_ups.get(control.control_id),
                 evaluation.failing.get(control.control_id, []),
                 evaluation.failing_totals.get(control.control_id, 0),
+                link,
             )
 
     return control_checks_op

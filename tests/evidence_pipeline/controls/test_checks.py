@@ -14,7 +14,7 @@ from evidence_pipeline.controls.checks import (
     control_checks,
     default_check_name,
 )
-from evidence_pipeline.resources import WarehouseResource
+from evidence_pipeline.resources import MlflowResource, WarehouseResource
 from evidence_pipeline.warehouse.store import Warehouse
 from tests.evidence_pipeline.warehouse.evaluations import insert_evaluation
 
@@ -23,7 +23,7 @@ EARLIER = datetime(2026, 10, 1, 12, tzinfo=UTC)
 
 
 def _run_checks(
-    warehouse_path: Path, evaluation_id: str | None
+    warehouse_path: Path, evaluation_id: str | None, mlflow_uri: str | None = None
 ) -> dict[str, dg.AssetCheckEvaluation]:
     @dg.asset(key=CONTROL_RESULTS)
     def control_results() -> dg.MaterializeResult:
@@ -33,7 +33,10 @@ def _run_checks(
 
     result = dg.materialize(
         [control_results, *control_checks],
-        resources={"warehouse": WarehouseResource(path=str(warehouse_path))},
+        resources={
+            "warehouse": WarehouseResource(path=str(warehouse_path)),
+            "mlflow": MlflowResource(tracking_uri=mlflow_uri),
+        },
         instance=dg.DagsterInstance.ephemeral(),
     )
     assert result.success
@@ -174,3 +177,26 @@ def test_checks_without_any_evaluation_warn_and_do_not_fail_the_run(warehouse_pa
     checks = _run_checks(warehouse_path, None)
     assert len(checks) == len(CHECKED_CONTROLS)
     assert all(not c.passed and c.severity == dg.AssetCheckSeverity.WARN for c in checks.values())
+
+
+def test_failing_registry_subjects_link_to_their_mlflow_page(warehouse_path: Path) -> None:
+    warehouse = Warehouse(warehouse_path)
+    evaluation_id = insert_evaluation(
+        warehouse,
+        AS_OF,
+        {"A.6.2.7": ("ineffective", [("live_version_has_model_card", "fraud det/3", "fail")])},
+        subject_type="model_version",
+    )
+    insert_evaluation(
+        warehouse, EARLIER, {"A.3.2": ("ineffective", [("model_has_owner", "churn", "fail")])}
+    )
+    server = "http://ml:s3cret@mlflow.internal:5000"
+    checks = _run_checks(warehouse_path, evaluation_id, mlflow_uri=server)
+    table = checks[_name("A.6.2.7")].metadata["failing_subjects"].value
+    assert "| [fraud det/3](http://mlflow.internal:5000/#/models/fraud%20det/versions/3) |" in (
+        table
+    )
+    assert "s3cret" not in table and "@" not in table
+
+    local = _run_checks(warehouse_path, evaluation_id, mlflow_uri="sqlite:///mlflow.db")
+    assert "| fraud det/3 |" in local[_name("A.6.2.7")].metadata["failing_subjects"].value

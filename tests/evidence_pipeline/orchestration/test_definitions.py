@@ -12,6 +12,7 @@ from evidence_pipeline.controls.checks import CHECKED_CONTROLS, CONTROL_RESULTS
 from evidence_pipeline.definitions import defs
 from evidence_pipeline.orchestration.config import FreshnessSettings, OrchestrationSettings
 from evidence_pipeline.orchestration.schedules import build_evidence_schedule
+from evidence_pipeline.orchestration.sensors import source_assets
 from evidence_pipeline.settings import SettingsError
 
 REPO = Path(__file__).resolve().parents[3]
@@ -123,3 +124,29 @@ def test_a_bad_setting_stops_the_load_naming_the_variable(
     with pytest.raises(SettingsError, match=variable):
         build_evidence_schedule(OrchestrationSettings.from_env())
         FreshnessSettings.from_env()
+
+
+@pytest.mark.parametrize(
+    ("group", "sensor"),
+    [
+        ("ingestion_deploy_logs", "deploy_logs_sensor"),
+        ("ingestion_gx", "gx_results_sensor"),
+        ("ingestion_mlflow", "mlflow_registry_sensor"),
+    ],
+)
+def test_a_sensor_run_ingests_its_source_then_evaluates_the_controls(
+    group: str, sensor: str
+) -> None:
+    graph = defs.get_repository_def().asset_graph
+    context = dg.build_sensor_context(definitions=defs, sensor_name=sensor)
+    selected = set(source_assets(context, group))
+    own = {k for k in graph.get_all_asset_keys() if graph.get(k).group_name == group}
+    assert own and own <= selected
+    assert CONTROL_RESULTS in selected
+    others = {
+        k
+        for k in graph.get_all_asset_keys()
+        if (graph.get(k).group_name or "").startswith("ingestion_") and k not in own
+    }
+    assert not selected & others
+    assert not any(graph.get(k).is_partitioned for k in selected)

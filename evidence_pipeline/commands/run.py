@@ -294,14 +294,14 @@ def run_pipeline(echo: Echo = click.echo, defs: dg.Definitions | None = None) ->
         not_run = [s for s in evaluation if s.status in ("skipped", "pending")]
         if not_run and not any(s.status == "failed" for s in evaluation):
             for step in not_run:
-                printer.line(step, "not run: a step upstream of it failed")
+                if step.status == "pending":
+                    printer.line(step, "not run: a step upstream of it failed")
             echo("Evaluating the controls on the stored evidence, in a second run")
             try:
-                job = defs.resolve_job_def(EVALUATION_JOB)
-                _execute(job, instance, printer)
-            except dg.DagsterInvariantViolationError:
-                job = defs.resolve_job_def(EVIDENCE_JOB)
-                _execute(job, instance, printer, _evaluation_selection(defs))
+                job, selection = defs.resolve_job_def(EVALUATION_JOB), None
+            except dg.DagsterInvariantViolationError:  # no evaluation job: select its assets
+                job, selection = defs.resolve_job_def(EVIDENCE_JOB), _evaluation_selection(defs)
+            _execute(job, instance, printer, selection)
     _summarise(outcome, steps, settings, defs)
     return outcome
 

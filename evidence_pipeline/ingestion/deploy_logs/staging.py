@@ -117,10 +117,17 @@ class Staging:
 
     def add_problems(self, problems: list[LineProblem]) -> None:
         if problems:
-            self.con.executemany(
-                load("stage_problem.sql"),
-                [[p.uri, p.line, p.error, p.raw] for p in problems],
+            table = pa.table(
+                {
+                    "uri": pa.array([p.uri for p in problems], pa.string()),
+                    "line": pa.array([p.line for p in problems], pa.int64()),
+                    "error": pa.array([p.error for p in problems], pa.string()),
+                    "raw": pa.array([p.raw for p in problems], pa.string()),
+                }
             )
+            self.con.register("read_problems", table)
+            self.con.execute(load("stage_problems.sql"))
+            self.con.unregister("read_problems")
 
     def add_object(
         self,

@@ -1,1 +1,0 @@
-INSERT INTO stg_quarantine (uri, line, error, raw) VALUES (?, ?, ?, ?)

@@ -1,0 +1,1 @@
+INSERT INTO stg_quarantine BY NAME SELECT * FROM read_problems

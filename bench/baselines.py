@@ -58,7 +58,15 @@ class Timed:
 
 
 def _duckdb(threads: int, memory_limit: str) -> duckdb.DuckDBPyConnection:
-    return duckdb.connect(config={"threads": str(threads), "memory_limit": memory_limit})
+    # Insertion order is not needed for a table that is then queried as a set; keeping it
+    # buffers every file's rows and runs out of memory over 20,000 GX files at 2 GB.
+    return duckdb.connect(
+        config={
+            "threads": str(threads),
+            "memory_limit": memory_limit,
+            "preserve_insertion_order": "false",
+        }
+    )
 
 
 def _columns_sql(columns: dict[str, str]) -> str:
@@ -153,7 +161,7 @@ def gx_floor(root: Path, *, threads: int = 2, memory_limit: str = "2GB") -> Time
             statistics.success_percent AS success_percent,
             statistics.evaluated_expectations AS evaluated_expectations,
             [r.expectation_config.type FOR r IN results IF NOT r.success] AS failed_expectations
-        FROM read_json(?, format = 'auto', filename = true,
+        FROM read_json(?, format = 'unstructured', filename = true,
                        columns = {_columns_sql(GX_COLUMNS)})
         """,
         [files],

@@ -1,5 +1,7 @@
 -- One row per line of the staged pieces (an Arrow table `pieces(uri, first_line, content)`),
--- numbered within its object; a CR before the newline is dropped.
+-- numbered within its object; a CR before the newline is dropped. Materialised on purpose:
+-- the Arrow table has one row per piece, so a query reading it directly runs on one thread,
+-- while the million-row table of lines is parsed in parallel.
 CREATE OR REPLACE TEMP TABLE piece_lines AS
 SELECT
     uri,

@@ -104,45 +104,47 @@ def _rows(path: Path, sql: str) -> list[tuple]:
         return con.execute(sql).fetchall()
 
 
+def _publish_empty_warehouse(estate: Estate) -> None:
+    """An empty warehouse, migrated and published: what an analyst opens before any evidence."""
+    with Warehouse(estate.warehouse).writer():
+        pass
+
+
 def test_runs_started_together_both_succeed_while_an_analyst_holds_the_warehouse(
     estate: Estate,
 ) -> None:
-    first = PipelineRun(estate)
-    assert first.finish() == 0, first.text
-    assert _rows(estate.warehouse, "SELECT count(*) FROM gx_validations") == [(1,)]
-
+    _publish_empty_warehouse(estate)
     # The analyst opens the published warehouse read-write, the strongest lock DuckDB takes.
     with AnalystSession(estate.warehouse, read_only=False) as analyst:
-        assert analyst.query("SELECT count(*) FROM gx_validations") == [[1]]
+        assert analyst.query("SELECT count(*) FROM gx_validations") == [[0]]
         estate.add_result(SECOND_RESULT)
         runs = [PipelineRun(estate), PipelineRun(estate)]
         codes = [run.finish() for run in runs]
         assert codes == [0, 0], "\n\n".join(run.text for run in runs)
         # The analyst's connection still answers, from the snapshot it opened.
-        assert analyst.query("SELECT count(*) FROM gx_validations") == [[1]]
-        # A new connection sees what the runs added, once: the second run found nothing new.
+        assert analyst.query("SELECT count(*) FROM gx_validations") == [[0]]
+        # A new connection sees what the runs added, once: both saw the same two new files.
         assert _rows(estate.warehouse, "SELECT count(*) FROM gx_validations") == [(2,)]
 
     evaluations = _rows(
         estate.warehouse,
         "SELECT count(DISTINCT run_id) FROM control_evaluations WHERE trigger = 'run'",
     )
-    assert evaluations == [(3,)]
+    assert evaluations == [(2,)]
     gx_ingestions = _rows(
         estate.warehouse,
         "SELECT status, count(*) FROM ingestion_runs WHERE source = 'gx' GROUP BY status",
     )
-    assert dict(gx_ingestions).get("succeeded") == 3, gx_ingestions
+    assert dict(gx_ingestions).get("succeeded") == 2, gx_ingestions
 
 
 def test_a_run_started_by_hand_waits_for_the_writer_then_succeeds(estate: Estate) -> None:
-    first = PipelineRun(estate)
-    assert first.finish() == 0, first.text
+    _publish_empty_warehouse(estate)
     published_inode = estate.warehouse.stat().st_ino
     estate.add_result(SECOND_RESULT)
 
     with AnalystSession(estate.warehouse, read_only=True) as analyst:
-        assert analyst.query("SELECT count(*) FROM gx_validations") == [[1]]
+        assert analyst.query("SELECT count(*) FROM gx_validations") == [[0]]
         warehouse = Warehouse(estate.warehouse)
         with warehouse.writer_lock():  # another writer, e.g. a scheduled run, is writing
             waiting = PipelineRun(estate)
@@ -153,5 +155,5 @@ def test_a_run_started_by_hand_waits_for_the_writer_then_succeeds(estate: Estate
             assert "succeeded" not in waiting.text, waiting.text
             assert estate.warehouse.stat().st_ino == published_inode
         assert waiting.finish() == 0, waiting.text
-        assert analyst.query("SELECT count(*) FROM gx_validations") == [[1]]
+        assert analyst.query("SELECT count(*) FROM gx_validations") == [[0]]
         assert _rows(estate.warehouse, "SELECT count(*) FROM gx_validations") == [(2,)]

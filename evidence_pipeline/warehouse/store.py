@@ -23,7 +23,7 @@ import shutil
 import tempfile
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -270,23 +270,19 @@ class Warehouse:
                 f"No warehouse at {self.published_path}: run `evidence-pipeline run` first "
                 "(or set EVIDENCE_WAREHOUSE)."
             )
-        try:
-            con = self._connect(self.published_path, read_only=True)
-        except duckdb.Error as exc:
-            if not _is_lock_conflict(exc) or not self.working_path.exists():
-                raise
-            log.info(
-                "%s is held open for writing by another process; reading the working copy.",
-                self.published_path,
-            )
-            with self.writer_lock():
+        with ExitStack() as stack:
+            try:
+                con = self._connect(self.published_path, read_only=True)
+            except duckdb.Error as exc:
+                if not _is_lock_conflict(exc) or not self.working_path.exists():
+                    raise
+                log.info(
+                    "%s is held open for writing by another process; reading the working copy.",
+                    self.published_path,
+                )
+                con = None
+            if con is None:
+                stack.enter_context(self.writer_lock())
                 con = self._connect(self.working_path, read_only=True)
-                try:
-                    yield con
-                finally:
-                    con.close()
-            return
-        try:
+            stack.callback(con.close)
             yield con
-        finally:
-            con.close()

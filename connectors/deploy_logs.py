@@ -16,15 +16,19 @@ from __future__ import annotations
 
 import zlib
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from connectors.locations import Location, StoredObject
 
 JSONL_SUFFIXES = (".jsonl", ".jsonl.gz")
 CLOUDTRAIL_SUFFIXES = (".json", ".json.gz")
 DEPLOY_LOG_SUFFIXES = JSONL_SUFFIXES + CLOUDTRAIL_SUFFIXES
+
+T = TypeVar("T")
+R = TypeVar("R")
 
 READ_CHUNK_BYTES = 1 << 20
 DEFAULT_PIECE_BYTES = 32 << 20
@@ -239,21 +243,37 @@ def read_whole_object(location: Location, obj: StoredObject) -> tuple[bytes, str
 
 
 def bounded_map(
-    function, items: Iterable, max_workers: int = 16, in_flight: int = 32
-) -> Iterator[tuple[object, object]]:
+    function: Callable[[T], R],
+    items: Iterable[T],
+    max_workers: int = 16,
+    in_flight: int = 32,
+    weight: Callable[[T], int] | None = None,
+    max_weight_in_flight: int | None = None,
+) -> Iterator[tuple[T, R]]:
     """`(item, function(item))` in input order, computed by threads, with at most `in_flight`
-    results waiting: memory stays bounded however many items there are."""
-    pending: deque[tuple[object, Future]] = deque()
+    items (and, given `weight`, at most `max_weight_in_flight` of their weight, e.g. bytes)
+    submitted ahead of the consumer: memory stays bounded however many items there are."""
+    pending: deque[tuple[T, Future[R], int]] = deque()
+    pending_weight = 0
     with ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="deploy-logs") as pool:
         try:
             for item in items:
-                pending.append((item, pool.submit(function, item)))
-                if len(pending) >= in_flight:
-                    done_item, future = pending.popleft()
+                item_weight = weight(item) if weight else 0
+                while pending and (
+                    len(pending) >= in_flight
+                    or (
+                        max_weight_in_flight is not None
+                        and pending_weight + item_weight > max_weight_in_flight
+                    )
+                ):
+                    done_item, future, done_weight = pending.popleft()
+                    pending_weight -= done_weight
                     yield done_item, future.result()
+                pending.append((item, pool.submit(function, item), item_weight))
+                pending_weight += item_weight
             while pending:
-                done_item, future = pending.popleft()
+                done_item, future, _ = pending.popleft()
                 yield done_item, future.result()
         finally:
-            for _, future in pending:
+            for _, future, _ in pending:
                 future.cancel()

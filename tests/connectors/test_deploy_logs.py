@@ -111,6 +111,26 @@ def test_bounded_map_keeps_order_and_limits_work_in_flight():
     assert [r for _, r in results] == [n * n for n in range(1, 100)]
 
 
+def test_bounded_map_limits_the_weight_in_flight():
+    started = []
+
+    def work(n: int) -> int:
+        started.append(n)
+        return n
+
+    results = bounded_map(
+        work,
+        iter(range(50)),
+        max_workers=4,
+        in_flight=50,
+        weight=lambda n: 10,
+        max_weight_in_flight=30,
+    )
+    assert next(results) == (0, 0)
+    assert len(started) <= 4  # 3 items of weight 10 fit in 30, then one more once the first left
+    assert [n for n, _ in results] == list(range(1, 50))
+
+
 def test_objects_stream_from_s3(s3_client, s3_bucket: str):
     body = (FIXTURES / "good_events.jsonl").read_bytes()
     s3_client.put_object(Bucket=s3_bucket, Key="logs/a.jsonl.gz", Body=gzip.compress(body))

@@ -49,8 +49,9 @@ class ReadOptions:
 
     max_workers: int = 16
     in_flight: int = 64
+    bytes_in_flight: int = 32 << 20  # stored (compressed) bytes read ahead of the parser
     batch_bytes: int = DEFAULT_BATCH_BYTES
-    large_object_bytes: int = 64 << 20  # objects bigger than this are streamed one at a time
+    large_object_bytes: int = 16 << 20  # objects bigger than this are streamed one at a time
 
 
 @dataclass
@@ -83,7 +84,14 @@ def _stage_objects(
     location: Location, objects: list[StoredObject], staging: Staging, options: ReadOptions
 ) -> list[TrailFile]:
     trail_files: list[TrailFile] = []
-    results = bounded_map(_read(location, options), objects, options.max_workers, options.in_flight)
+    results = bounded_map(
+        _read(location, options),
+        objects,
+        max_workers=options.max_workers,
+        in_flight=options.in_flight,
+        weight=lambda obj: min(obj.size, options.large_object_bytes),
+        max_weight_in_flight=options.bytes_in_flight,
+    )
     for obj, result in results:
         if is_jsonl(obj):
             if result is None:

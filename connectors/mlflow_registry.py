@@ -9,7 +9,8 @@ store (`sqlite:///`). Reading is cheap by design:
   fill them in), so no request is made per version;
 - source runs are looked up `run_batch_size` ids a request (`search_runs` with an
   `attributes.run_id IN (...)` filter across every experiment, deleted runs included), and only
-  for the ids the caller asks for (those it has not stored yet).
+  for the ids the caller asks for (those it has not stored yet); the lookups run on a small
+  thread pool while the versions are still being paged.
 
 MLflow's own HTTP client retries 7 times and waits 120 s a request by default; here retries and
 timeouts are bounded (`max_retries`, `timeout_seconds`), so an unreachable server fails in
@@ -22,7 +23,8 @@ import hashlib
 import json
 import logging
 import os
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -155,6 +157,7 @@ class MlflowRegistry:
         run_batch_size: int = 100,
         max_retries: int = 2,
         timeout_seconds: float = 15.0,
+        lookup_threads: int = 2,
     ) -> None:
         _check_uri(tracking_uri)
         if page_size < 1 or run_batch_size < 1:
@@ -164,6 +167,7 @@ class MlflowRegistry:
         self.run_batch_size = run_batch_size
         self.max_retries = max_retries
         self.timeout_seconds = timeout_seconds
+        self.lookup_threads = max(1, lookup_threads)
         self._client: Any = None
 
     @property
@@ -245,10 +249,25 @@ class MlflowRegistry:
 
     def snapshot(self) -> RegistrySnapshot:
         """Every registered model and model version, each version with its aliases."""
+        snapshot, _ = self.read(fetch_runs=False)
+        return snapshot
+
+    def read(
+        self, known_run_ids: Collection[str] = (), *, fetch_runs: bool = True
+    ) -> tuple[RegistrySnapshot, RunLookup]:
+        """The registry, and the source runs of its versions that are not in `known_run_ids`.
+
+        Run lookups start while the versions are still being paged: each full batch of new run
+        ids goes to a small thread pool (`lookup_threads`), so the tracking server answers run
+        searches while this side parses version pages.
+        """
         requests = 0
         models: dict[str, RegisteredModelRecord] = {}
         versions: dict[tuple[str, str], ModelVersionRecord] = {}
-        with self._calls() as client:
+        with (
+            self._calls() as client,
+            ThreadPoolExecutor(self.lookup_threads, thread_name_prefix="mlflow-runs") as pool,
+        ):
             for page in self._pages(
                 client.search_registered_models, max_results=self.page_size, order_by=_MODEL_ORDER
             ):
@@ -259,6 +278,8 @@ class MlflowRegistry:
             for model in models.values():
                 for alias, version in model.aliases.items():
                     aliases_of.setdefault((model.name, version), []).append(alias)
+
+            lookups = _RunLookups(self, client, pool, set(known_run_ids))
             for page in self._pages(
                 client.search_model_versions, max_results=self.page_size, order_by=_VERSION_ORDER
             ):
@@ -266,7 +287,10 @@ class MlflowRegistry:
                 for mv in page:
                     key = (mv.name, str(mv.version))
                     versions[key] = _model_version(mv, aliases_of.get(key, []))
-        return RegistrySnapshot(list(models.values()), list(versions.values()), requests)
+                    if fetch_runs:
+                        lookups.want(mv.run_id)
+            lookup = lookups.finish()
+        return RegistrySnapshot(list(models.values()), list(versions.values()), requests), lookup
 
     def change_cursor(self) -> str:
         """A digest that moves when a registry entry is created, updated or deleted.
@@ -317,35 +341,80 @@ class MlflowRegistry:
 
     def source_runs(self, run_ids: Iterable[str]) -> RunLookup:
         """The runs with these ids, `run_batch_size` ids a request, deleted runs included."""
+        with (
+            self._calls() as client,
+            ThreadPoolExecutor(self.lookup_threads, thread_name_prefix="mlflow-runs") as pool,
+        ):
+            lookups = _RunLookups(self, client, pool, set())
+            for run_id in run_ids:
+                lookups.want(run_id)
+            return lookups.finish()
+
+    def _search_runs(
+        self, client: Any, experiment_ids: list[str], batch: Sequence[str]
+    ) -> tuple[list[RunRecord], int]:
         from mlflow.entities import ViewType
 
-        wanted = sorted({r for r in run_ids if r})
-        if not wanted:
-            return RunLookup([], [], 0)
-        found: dict[str, RunRecord] = {}
+        quoted = ", ".join("'" + run_id.replace("'", "") + "'" for run_id in batch)
+        found: list[RunRecord] = []
         requests = 0
-        with self._calls() as client:
-            experiment_ids = self._experiment_ids(client)
+        for page in self._pages(
+            client.search_runs,
+            experiment_ids=experiment_ids,
+            filter_string=f"attributes.run_id IN ({quoted})",
+            run_view_type=ViewType.ALL,
+            max_results=len(batch),
+        ):
             requests += 1
-            for batch in _batches(wanted, self.run_batch_size):
-                quoted = ", ".join("'" + run_id.replace("'", "") + "'" for run_id in batch)
-                for page in self._pages(
-                    client.search_runs,
-                    experiment_ids=experiment_ids,
-                    filter_string=f"attributes.run_id IN ({quoted})",
-                    run_view_type=ViewType.ALL,
-                    max_results=len(batch),
-                ):
-                    requests += 1
-                    for run in page:
-                        found[run.info.run_id] = _run(run)
-        missing = [r for r in wanted if r not in found]
+            found.extend(_run(run) for run in page)
+        return found, requests
+
+
+class _RunLookups:
+    """Collects wanted run ids and searches them a batch at a time on a thread pool."""
+
+    def __init__(
+        self, registry: MlflowRegistry, client: Any, pool: ThreadPoolExecutor, known: set[str]
+    ) -> None:
+        self._registry = registry
+        self._client = client
+        self._pool = pool
+        self._seen = known
+        self._asked: list[str] = []
+        self._pending: list[str] = []
+        self._experiment_ids: list[str] | None = None
+        self._futures: list[Future[tuple[list[RunRecord], int]]] = []
+
+    def want(self, run_id: str | None) -> None:
+        if not run_id or run_id in self._seen:
+            return
+        self._seen.add(run_id)
+        self._asked.append(run_id)
+        self._pending.append(run_id)
+        if len(self._pending) >= self._registry.run_batch_size:
+            self._submit()
+
+    def _submit(self) -> None:
+        if self._experiment_ids is None:
+            self._experiment_ids = self._registry._experiment_ids(self._client)
+        batch, self._pending = self._pending, []
+        self._futures.append(
+            self._pool.submit(
+                self._registry._search_runs, self._client, self._experiment_ids, batch
+            )
+        )
+
+    def finish(self) -> RunLookup:
+        if self._pending:
+            self._submit()
+        found: dict[str, RunRecord] = {}
+        requests = 1 if self._experiment_ids is not None else 0
+        for future in self._futures:
+            runs, n = future.result()
+            requests += n
+            found.update((run.run_id, run) for run in runs)
+        missing = [r for r in self._asked if r not in found]
         return RunLookup(list(found.values()), missing, requests)
-
-
-def _batches(items: Sequence[str], size: int) -> Iterator[Sequence[str]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
 
 
 def _registered_model(model: Any) -> RegisteredModelRecord:

@@ -1,9 +1,10 @@
 """Land the MLflow registry in the warehouse with its history, in one transaction.
 
 One ingestion:
-1. reads the whole registry (models and versions, paged) and the run ids already stored;
-2. reads the source runs of the versions whose run is not stored yet, in batches;
-3. in one transaction: stages the snapshot (Arrow tables), classifies every entry as new,
+1. reads the run ids already stored, then the whole registry (models and versions, paged)
+   and, while paging, the source runs of the versions whose run is not stored yet, in batches
+   (MLflow is read outside the writer lock, so other sources can write meanwhile);
+2. in one transaction: stages the snapshot (Arrow tables), classifies every entry as new,
    changed, unchanged or deleted by comparing content hashes with the current rows, closes
    the rows of changed and deleted entries at this ingestion's observed instant, opens rows
    for new and changed entries, stores the new runs, and records the `ingestion_runs` row.
@@ -144,11 +145,8 @@ def ingest_registry(
     ingestion_id = new_ingestion_id(SOURCE)
     tally = IngestionTally()
 
-    snapshot = registry.snapshot()
+    snapshot, lookup = registry.read(known_run_ids=stored_run_ids(warehouse))
     tally.objects_listed = snapshot.requests
-    known_runs = stored_run_ids(warehouse)
-    wanted_runs = {v.run_id for v in snapshot.model_versions if v.run_id} - known_runs
-    lookup = registry.source_runs(wanted_runs) if wanted_runs else RunLookup([], [], 0)
     if lookup.missing_run_ids:
         log.warning(
             "%d source run(s) are not on the tracking server; their versions land with the run "

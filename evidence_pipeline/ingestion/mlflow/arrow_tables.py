@@ -7,11 +7,20 @@ from collections.abc import Sequence
 import pyarrow as pa
 
 from connectors.mlflow_registry import ModelVersionRecord, RegisteredModelRecord, RunRecord
-from connectors.redaction import scrub
+from connectors.redaction import scrub, secret_values
 
 STRING_MAP = pa.map_(pa.string(), pa.string())
 NUMBER_MAP = pa.map_(pa.string(), pa.float64())
 INSTANT = pa.timestamp("ms", tz="UTC")
+
+
+def _scrubbed(values: list[str | None]) -> list[str | None]:
+    """`values` without secrets; `scrub` only where one could be (a known value, or user info)."""
+    secrets = secret_values()
+    return [
+        scrub(v) if v and ("@" in v or any(secret in v for secret in secrets)) else v
+        for v in values
+    ]
 
 
 def registered_models_table(records: Sequence[RegisteredModelRecord]) -> pa.Table:
@@ -37,7 +46,7 @@ def model_versions_table(records: Sequence[ModelVersionRecord]) -> pa.Table:
             "status": pa.array([r.status for r in records], pa.string()),
             "current_stage": pa.array([r.current_stage for r in records], pa.string()),
             "description": pa.array([r.description for r in records], pa.string()),
-            "source": pa.array([scrub(r.source) for r in records], pa.string()),
+            "source": pa.array(_scrubbed([r.source for r in records]), pa.string()),
             "run_id": pa.array([r.run_id for r in records], pa.string()),
             "user_id": pa.array([r.user_id for r in records], pa.string()),
             "created_at": pa.array([r.created_at_ms for r in records], INSTANT),
@@ -72,7 +81,7 @@ def dataset_inputs_table(records: Sequence[RunRecord]) -> pa.Table:
             "dataset_name": pa.array([d.name for _, d in rows], pa.string()),
             "digest": pa.array([d.digest for _, d in rows], pa.string()),
             "source_type": pa.array([d.source_type for _, d in rows], pa.string()),
-            "source": pa.array([scrub(d.source) for _, d in rows], pa.string()),
+            "source": pa.array(_scrubbed([d.source for _, d in rows]), pa.string()),
             "context": pa.array([d.context for _, d in rows], pa.string()),
         }
     )

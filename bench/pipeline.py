@@ -87,6 +87,7 @@ class TreeMemorySampler:
         self.pid = pid
         self.interval = interval
         self.peak_bytes = 0
+        self.timeline: list[tuple[float, int]] = []  # (seconds since start, bytes), every ~0.5 s
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -105,8 +106,15 @@ class TreeMemorySampler:
         return total
 
     def _run(self) -> None:
+        started = time.perf_counter()
+        last_kept = -1.0
         while not self._stop.is_set():
-            self.peak_bytes = max(self.peak_bytes, self._sample())
+            sample = self._sample()
+            self.peak_bytes = max(self.peak_bytes, sample)
+            now = time.perf_counter() - started
+            if now - last_kept >= 0.5:
+                self.timeline.append((round(now, 2), sample))
+                last_kept = now
             self._stop.wait(self.interval)
 
     def __enter__(self) -> TreeMemorySampler:
@@ -129,6 +137,9 @@ def run_pipeline(
         with TreeMemorySampler(process.pid) as sampler:
             exit_code = process.wait()
         seconds = time.perf_counter() - started
+    (log_dir / f"{label}.rss.csv").write_text(
+        "seconds,rss_mib\n" + "".join(f"{t},{b / 2**20:.0f}\n" for t, b in sampler.timeline)
+    )
     return ProcessRun(label, seconds, exit_code, sampler.peak_bytes / 2**20, log_path)
 
 

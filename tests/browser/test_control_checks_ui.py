@@ -140,7 +140,7 @@ def _failing_subject(estate: DemoEstate, control_id: str) -> str:
 
 
 def test_the_instance_holds_an_evaluation_for_every_check(ui_instance: UiInstance) -> None:
-    with dg.instance_for_test(temp_dir=str(ui_instance.dagster_home)) as instance:
+    with dg.DagsterInstance.from_config(str(ui_instance.dagster_home)) as instance:
         evaluated = {
             c.check_name
             for c in CHECKED_CONTROLS

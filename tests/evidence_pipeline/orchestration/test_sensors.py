@@ -2,6 +2,7 @@
 
 import gzip
 import json
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -220,3 +221,39 @@ def test_mlflow_sensor_requests_a_run_when_an_entry_is_created_or_tagged(
     assert len(ticker.tick().run_requests) == 1
     assert not ticker.tick().run_requests
     assert SourceCursor.from_json(ticker.cursor).entries == 2
+
+
+def test_a_tick_that_cannot_reach_its_source_fails_naming_it(
+    tmp_path: Path, instance: dg.DagsterInstance, definitions: dg.Definitions
+) -> None:
+    from connectors.errors import SourceUnreachableError
+    from tests.servers import free_port
+
+    missing = tmp_path / "no-such-directory"
+    logs = Ticker(
+        "deploy_logs_sensor",
+        instance,
+        definitions,
+        {
+            "deploy_logs": EvidenceLocationResource(
+                env_var="EVIDENCE_DEPLOY_LOGS", location=str(missing)
+            ),
+            "s3": S3Resource(),
+        },
+    )
+    with pytest.raises(SourceUnreachableError, match="no-such-directory"):
+        logs.tick()
+
+    server = f"http://ml:s3cret@127.0.0.1:{free_port()}"
+    registry = Ticker(
+        "mlflow_registry_sensor",
+        instance,
+        definitions,
+        {"mlflow": MlflowResource(tracking_uri=server, max_retries=0, timeout_seconds=2)},
+    )
+    started = time.monotonic()
+    with pytest.raises(SourceUnreachableError) as raised:
+        registry.tick()
+    assert time.monotonic() - started < 30
+    assert "127.0.0.1" in str(raised.value) and "s3cret" not in str(raised.value)
+    assert registry.cursor is None

@@ -21,6 +21,16 @@ from evidence_pipeline.demo.timeline import Timeline, rfc3339
 ACCOUNT = "123456789012"
 REGION = "eu-west-1"
 WEEKLY_REDEPLOYS = 12
+# The compute each model is served on. The deployment tooling records it in the details of
+# every deploy and rollback it performs (`details.instance_type`, docs/control-catalog.md).
+INSTANCE_TYPES = {
+    "credit-risk-scorer": "ml.m5.xlarge",
+    "fraud-detector": "ml.c5.2xlarge",
+    "churn-predictor": "ml.m5.large",
+    "support-chat-llm": "ml.g5.2xlarge",
+    "doc-summarizer": "ml.g5.xlarge",
+    "demand-forecast": "ml.m5.large",
+}
 
 
 @dataclass(frozen=True)
@@ -47,6 +57,10 @@ def _event(
         "model_name": model_name,
         "environment": environment,
     }
+    if event_type in ("deploy", "rollback"):
+        fields["details"] = {"instance_type": INSTANCE_TYPES[model_name]} | (
+            fields.get("details") or {}
+        )
     event.update({key: value for key, value in fields.items() if value is not None})
     return event
 
@@ -289,7 +303,19 @@ def recent_events(t: Timeline) -> list[dict[str, Any]]:
             "doc-summarizer",
             "staging",
             actor="customer-support",
+            incident_id="CASE-311",
             details={"channel": "feedback form", "summary": "Summary omitted a termination clause"},
+        ),
+        # The concern's follow-up on its case, dealt with at once (no incident opened).
+        _event(
+            "evt-3023",
+            t.ago(2, hours=6),
+            "incident_resolved",
+            "doc-summarizer",
+            "staging",
+            actor="nora.berg",
+            incident_id="CASE-311",
+            details={"resolution": "prompt fixed; re-tested on 40 contracts"},
         ),
         # A version the registry does not have, rolled back an hour later.
         _event(

@@ -10,8 +10,9 @@ from pathlib import Path
 from evidence_pipeline.demo.attestations import write_attestations
 from evidence_pipeline.demo.deploy_logs import write_deploy_logs
 from evidence_pipeline.demo.gx_checkpoints import write_gx_validation_results
-from evidence_pipeline.demo.registry import write_mlflow_registry
+from evidence_pipeline.demo.registry import pre_training_validations, write_mlflow_registry
 from evidence_pipeline.demo.timeline import Timeline
+from evidence_pipeline.demo.training_validations import write_pre_training_validations
 
 MARKER = ".evidence-demo"
 
@@ -83,6 +84,7 @@ def build_demo_estate(root: Path, *, now: datetime | None = None) -> DemoEstate:
     written = write_gx_validation_results(estate.gx_project, now=timeline.now)
     if written.resolve() != estate.gx_results.resolve():
         raise RuntimeError(f"GX wrote its validation results to {written}, not {estate.gx_results}")
+    write_pre_training_validations(estate.gx_project, pre_training_validations(timeline))
     write_deploy_logs(estate.deploy_logs, timeline)
     write_attestations(estate.attestations, timeline)
     (estate.root / MARKER).write_text(

@@ -10,12 +10,13 @@ versions, and a backfill would find an empty registry.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import sqlite3
 import warnings
 import zlib
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -42,6 +43,13 @@ class DemoVersion:
     metrics: dict[str, float]
     datasets: tuple[TrainingData, ...]
     trained_by: str = "training-pipeline"
+    # The Great Expectations data assets the run trained on (run tag `data_asset`); the
+    # training pipeline validates each of them right before the run starts.
+    data_assets: tuple[str, ...] = ()
+
+    def training_started(self, timeline: Timeline) -> datetime:
+        """When the source run started: three hours before the version was registered."""
+        return timeline.ago(self.registered_days_ago, hours=3)
 
 
 @dataclass(frozen=True)
@@ -55,14 +63,26 @@ class DemoModel:
 
 
 def demo_models(timeline: Timeline) -> tuple[DemoModel, ...]:
-    """The registry's content. Comments say which control outcome each entry is there for."""
+    """The registry's content. Comments say which control outcome each entry is there for.
+
+    The team follows the registry conventions (docs/control-catalog.md): every model records
+    its acceptance criterion, third-party models the agreement that allocates responsibilities,
+    every run its code version and the validated data assets it trained on. The gaps are
+    deliberate, each noted where it is made.
+    """
     day = timeline.ago
 
     def assessed(days_ago: float) -> str:
         return day(days_ago).strftime("%Y-%m-%d")
 
+    def accepted_on(metric: str, threshold: str, direction: str | None = None) -> dict[str, str]:
+        tags = {"acceptance_metric": metric, "acceptance_threshold": threshold}
+        return tags | ({"acceptance_direction": direction} if direction else {})
+
     card = "s3://ml-docs/model-cards/{}/v{}.md".format
     lake = "s3://datalake/curated/{}".format
+    credit_data = ("warehouse/loan_applications", "feature_store/credit_features")
+    payments_data = ("warehouse/transactions", "warehouse/customers")
     return (
         # High risk, assessed 120 days ago; v3 failed validation, was deployed and rolled back.
         DemoModel(
@@ -77,6 +97,7 @@ def demo_models(timeline: Timeline) -> tuple[DemoModel, ...]:
                 "impact_assessment": "IA-2026-014",
                 "impact_assessment_date": assessed(120),
                 "provider": "internal",
+                **accepted_on("auc", "0.85"),
             },
             versions=(
                 DemoVersion(
@@ -89,6 +110,7 @@ def demo_models(timeline: Timeline) -> tuple[DemoModel, ...]:
                     {"algorithm": "xgboost", "max_depth": "6", "n_estimators": "300"},
                     {"auc": 0.861, "ks": 0.47},
                     (TrainingData("loan_book_2025h2", lake("loans/2025h2.parquet")),),
+                    data_assets=credit_data,
                 ),
                 DemoVersion(
                     45,
@@ -105,6 +127,7 @@ def demo_models(timeline: Timeline) -> tuple[DemoModel, ...]:
                             "loan_book_holdout", lake("loans/holdout.parquet"), context="eval"
                         ),
                     ),
+                    data_assets=credit_data,
                 ),
                 DemoVersion(
                     11,
@@ -112,6 +135,7 @@ def demo_models(timeline: Timeline) -> tuple[DemoModel, ...]:
                     {"algorithm": "lightgbm", "num_leaves": "63", "n_estimators": "500"},
                     {"auc": 0.852, "ks": 0.44},
                     (TrainingData("loan_book_2026q3", lake("loans/2026q3.parquet")),),
+                    data_assets=credit_data,
                 ),
             ),
             aliases={"champion": "2", "challenger": "3"},
@@ -129,6 +153,7 @@ def demo_models(timeline: Timeline) -> tuple[DemoModel, ...]:
                 "impact_assessment": "IA-2025-003",
                 "impact_assessment_date": assessed(400),
                 "provider": "internal",
+                **accepted_on("precision_at_1pct", "0.7"),
             },
             versions=(
                 DemoVersion(
@@ -141,6 +166,7 @@ def demo_models(timeline: Timeline) -> tuple[DemoModel, ...]:
                     {"algorithm": "isolation_forest", "contamination": "0.01"},
                     {"precision_at_1pct": 0.71, "recall": 0.64},
                     (TrainingData("card_transactions_2025", lake("payments/tx_2025.parquet")),),
+                    data_assets=payments_data,
                 ),
                 DemoVersion(
                     35,
@@ -148,12 +174,14 @@ def demo_models(timeline: Timeline) -> tuple[DemoModel, ...]:
                     {"algorithm": "gradient_boosting", "learning_rate": "0.05"},
                     {"precision_at_1pct": 0.78, "recall": 0.69},
                     (TrainingData("card_transactions_2026", lake("payments/tx_2026.parquet")),),
+                    data_assets=payments_data,
                 ),
             ),
             aliases={"champion": "2"},
         ),
-        # Medium risk, no intended use recorded. Self-approved deployment; a deployment of a
-        # version the registry does not have (4), rolled back.
+        # Medium risk, no intended use recorded. Its live version misses the model's acceptance
+        # criterion (AUC 0.79 against 0.80). Self-approved deployment; a deployment of a version
+        # the registry does not have (4), rolled back.
         DemoModel(
             name="churn-predictor",
             description="Likelihood that a subscriber cancels within 60 days.",
@@ -162,6 +190,7 @@ def demo_models(timeline: Timeline) -> tuple[DemoModel, ...]:
                 "owner": "growth-analytics@example.com",
                 "risk_tier": "Medium",
                 "provider": "internal",
+                **accepted_on("auc", "0.80"),
             },
             versions=(
                 DemoVersion(
@@ -174,12 +203,14 @@ def demo_models(timeline: Timeline) -> tuple[DemoModel, ...]:
                     {"algorithm": "logistic_regression", "C": "0.5"},
                     {"auc": 0.79},
                     (TrainingData("subscriber_activity", lake("growth/activity.parquet")),),
+                    data_assets=("warehouse/customers",),
                 ),
             ),
             aliases={"production": "1"},
         ),
-        # High risk without any impact assessment. Deployed on SageMaker (CloudTrail); the
-        # live version's training data was logged without a digest (no lineage).
+        # High risk without any impact assessment. Deployed on SageMaker (CloudTrail). The live
+        # version was retrained on an ad-hoc CSV export instead of the validated warehouse
+        # table: logged without a digest (no lineage) and with no validated data asset.
         DemoModel(
             name="loan-approval",
             description="Recommends approve / refer for small-business loans.",
@@ -189,6 +220,7 @@ def demo_models(timeline: Timeline) -> tuple[DemoModel, ...]:
                 "risk_tier": "high",
                 "intended_use": "Recommendation to an underwriter, who decides.",
                 "provider": "internal",
+                **accepted_on("auc", "0.8"),
             },
             versions=(
                 DemoVersion(
@@ -201,6 +233,7 @@ def demo_models(timeline: Timeline) -> tuple[DemoModel, ...]:
                     {"algorithm": "random_forest", "n_estimators": "250"},
                     {"auc": 0.81},
                     (TrainingData("sme_loans_2025", lake("sme/loans_2025.parquet")),),
+                    data_assets=("warehouse/loan_applications",),
                 ),
                 DemoVersion(
                     8,
@@ -220,7 +253,9 @@ def demo_models(timeline: Timeline) -> tuple[DemoModel, ...]:
             ),
             aliases={"champion": "2"},
         ),
-        # A third-party model with a supplier assessment.
+        # A third-party model with a supplier assessment and a responsibility agreement, judged
+        # on an error rate (at most). It is tuned on labelled support tickets, a dataset no
+        # quality suite covers: its training data is documented, not validated.
         DemoModel(
             name="support-chat-llm",
             description="Drafts replies for customer-support agents.",
@@ -231,6 +266,8 @@ def demo_models(timeline: Timeline) -> tuple[DemoModel, ...]:
                 "intended_use": "Draft replies that an agent reviews before sending.",
                 "provider": "Northwind AI",
                 "supplier_assessment": "SA-2026-003",
+                "responsibility_agreement": "MSA-NW-2025-07, annex B (RACI)",
+                **accepted_on("toxicity_rate", "0.005", "at_most"),
             },
             versions=(
                 DemoVersion(
@@ -246,15 +283,19 @@ def demo_models(timeline: Timeline) -> tuple[DemoModel, ...]:
                 ),
             ),
         ),
-        # A third-party model without a supplier assessment, and without an owner.
+        # A third-party model onboarded a month ago, still in staging: owned and covered by an
+        # agreement, but its supplier has not been assessed yet.
         DemoModel(
             name="doc-summarizer",
             description="Summarises contracts for the legal team.",
             registered_days_ago=30,
             tags={
+                "owner": "legal-tech@example.com",
                 "risk_tier": "low",
                 "intended_use": "Internal summaries; the contract remains the reference.",
                 "provider": "Contoso Models",
+                "responsibility_agreement": "DPA-CONTOSO-2026-02",
+                **accepted_on("rouge_l", "0.35"),
             },
             versions=(
                 DemoVersion(
@@ -276,6 +317,7 @@ def demo_models(timeline: Timeline) -> tuple[DemoModel, ...]:
                 "risk_tier": "low",
                 "intended_use": "Replenishment planning.",
                 "provider": "internal",
+                **accepted_on("mape", "0.15", "at_most"),
             },
             versions=(
                 DemoVersion(
@@ -292,6 +334,23 @@ def demo_models(timeline: Timeline) -> tuple[DemoModel, ...]:
             ),
         ),
     )
+
+
+def pre_training_validations(timeline: Timeline) -> list[tuple[datetime, str, tuple[str, ...]]]:
+    """The checkpoints the training pipeline ran before each run: (instant, run name, assets).
+
+    Half an hour before each source run that names data assets, their suites were validated.
+    """
+    return [
+        (
+            version.training_started(timeline) - timedelta(minutes=30),
+            f"pre_training_{model.name}_v{number}",
+            version.data_assets,
+        )
+        for model in demo_models(timeline)
+        for number, version in enumerate(model.versions, start=1)
+        if version.data_assets
+    ]
 
 
 def _sample_frame(name: str, rows: int = 50) -> pd.DataFrame:
@@ -312,18 +371,30 @@ def _log_source_run(
     import mlflow
     from mlflow.entities import Dataset, DatasetInput, InputTag
 
-    started = timeline.ago(version.registered_days_ago, hours=3)
+    started = version.training_started(timeline)
+    # What MLflow records when a run starts from a git checkout, and the data assets the run
+    # trained on (docs/control-catalog.md, "Training runs").
+    commit = hashlib.sha1(f"{model.name}@{version.registered_days_ago}".encode()).hexdigest()
+    tags = {
+        "mlflow.runName": f"train-{model.name}",
+        "mlflow.user": version.trained_by,
+        "mlflow.source.type": "JOB",
+        "mlflow.source.name": f"pipelines/train_{model.name.replace('-', '_')}.py",
+        "mlflow.source.git.commit": commit,
+        "team": model.tags.get("owner", "unknown"),
+    }
+    if version.data_assets:
+        tags["data_asset"] = ",".join(version.data_assets)
     run = client.create_run(
         experiment_id,
         start_time=epoch_millis(started),
-        tags={"mlflow.runName": f"train-{model.name}", "mlflow.user": version.trained_by},
+        tags=tags,
         run_name=f"train-{model.name}",
     )
     run_id = run.info.run_id
     with mlflow.start_run(run_id=run_id):
         mlflow.log_params(version.params)
         mlflow.log_metrics(version.metrics)
-        mlflow.set_tags({"team": model.tags.get("owner", "unknown"), "git_commit": run_id[:12]})
         for data in version.datasets:
             if data.with_digest:
                 dataset = mlflow.data.from_pandas(

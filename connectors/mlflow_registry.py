@@ -257,40 +257,46 @@ class MlflowRegistry:
     ) -> tuple[RegistrySnapshot, RunLookup]:
         """The registry, and the source runs of its versions that are not in `known_run_ids`.
 
-        Run lookups start while the versions are still being paged: each full batch of new run
-        ids goes to a small thread pool (`lookup_threads`), so the tracking server answers run
-        searches while this side parses version pages.
+        The registered models are paged on a worker thread while the versions are paged here,
+        and run lookups start while the versions are still being paged: each full batch of new
+        run ids goes to the pool (`lookup_threads` workers for runs), so the tracking server
+        answers run searches while this side parses version pages.
         """
-        requests = 0
-        models: dict[str, RegisteredModelRecord] = {}
-        versions: dict[tuple[str, str], ModelVersionRecord] = {}
+        raw_versions: dict[tuple[str, str], Any] = {}
+        version_pages = 0
         with (
             self._calls() as client,
-            ThreadPoolExecutor(self.lookup_threads, thread_name_prefix="mlflow-runs") as pool,
+            ThreadPoolExecutor(self.lookup_threads + 1, thread_name_prefix="mlflow") as pool,
         ):
-            for page in self._pages(
-                client.search_registered_models, max_results=self.page_size, order_by=_MODEL_ORDER
-            ):
-                requests += 1
-                for model in page:
-                    models[model.name] = _registered_model(model)
-            aliases_of: dict[tuple[str, str], list[str]] = {}
-            for model in models.values():
-                for alias, version in model.aliases.items():
-                    aliases_of.setdefault((model.name, version), []).append(alias)
-
+            models_read = pool.submit(self._registered_models, client)
             lookups = _RunLookups(self, client, pool, set(known_run_ids))
             for page in self._pages(
                 client.search_model_versions, max_results=self.page_size, order_by=_VERSION_ORDER
             ):
-                requests += 1
+                version_pages += 1
                 for mv in page:
-                    key = (mv.name, str(mv.version))
-                    versions[key] = _model_version(mv, aliases_of.get(key, []))
+                    raw_versions[(mv.name, str(mv.version))] = mv
                     if fetch_runs:
                         lookups.want(mv.run_id)
+            models, model_pages = models_read.result()
             lookup = lookups.finish()
-        return RegistrySnapshot(list(models.values()), list(versions.values()), requests), lookup
+        aliases_of: dict[tuple[str, str], list[str]] = {}
+        for model in models:
+            for alias, version in model.aliases.items():
+                aliases_of.setdefault((model.name, version), []).append(alias)
+        versions = [_model_version(mv, aliases_of.get(key, [])) for key, mv in raw_versions.items()]
+        return RegistrySnapshot(models, versions, model_pages + version_pages), lookup
+
+    def _registered_models(self, client: Any) -> tuple[list[RegisteredModelRecord], int]:
+        models: dict[str, RegisteredModelRecord] = {}
+        pages = 0
+        for page in self._pages(
+            client.search_registered_models, max_results=self.page_size, order_by=_MODEL_ORDER
+        ):
+            pages += 1
+            for model in page:
+                models[model.name] = _registered_model(model)
+        return list(models.values()), pages
 
     def change_cursor(self) -> str:
         """A digest that moves when a registry entry is created, updated or deleted.

@@ -20,8 +20,10 @@ from dagster import AssetCheckExecutionContext
 from evidence_pipeline.controls.catalog import Catalog, load_catalog
 from evidence_pipeline.controls.configuration import FRAMEWORK, PROJECT_MAPPINGS_DIR
 from evidence_pipeline.resources import MlflowResource, WarehouseResource
+from evidence_pipeline.sql_files import sql_loader
 from evidence_pipeline.warehouse.store import WarehouseNotFoundError
 
+load_sql = sql_loader(__file__)
 CONTROL_RESULTS = dg.AssetKey(["evidence", "control_results"])
 CATALOG_PATH = PROJECT_MAPPINGS_DIR / FRAMEWORK / "catalog.yaml"
 CHECKED_AUTOMATION = ("automated", "partial")
@@ -37,42 +39,6 @@ COUNT_COLUMNS = (
     "subjects_not_applicable",
     "subjects_error",
 )
-
-_LATEST_EVALUATION_SQL = """
-SELECT evaluation_id FROM control_effectiveness
-WHERE framework = $framework
-ORDER BY evaluated_at DESC, as_of DESC, evaluation_id DESC
-LIMIT 1
-"""
-
-_RUN_EVALUATION_SQL = """
-SELECT evaluation_id FROM control_evaluations
-WHERE framework = $framework AND run_id = $run_id
-ORDER BY evaluated_at DESC, as_of DESC
-LIMIT 1
-"""
-
-_EFFECTIVENESS_SQL = """
-SELECT control_id, as_of, status, effectiveness, threshold, rules, attestation_status,
-       subjects_evaluated, subjects_passing, subjects_failing,
-       subjects_stale, subjects_not_applicable, subjects_error
-FROM control_effectiveness
-WHERE evaluation_id = $evaluation_id AND framework = $framework
-"""
-
-_FAILING_SUBJECTS_SQL = """
-SELECT control_id, rule_id, subject_type, subject_id, status, reason,
-       count(*) OVER (PARTITION BY control_id) AS total
-FROM control_results
-WHERE evaluation_id = $evaluation_id AND framework = $framework
-  AND status IN ('error', 'fail', 'stale')
-QUALIFY row_number() OVER (
-    PARTITION BY control_id
-    ORDER BY CASE status WHEN 'error' THEN 0 WHEN 'fail' THEN 1 ELSE 2 END, rule_id, subject_id
-) <= $shown
-ORDER BY control_id, CASE status WHEN 'error' THEN 0 WHEN 'fail' THEN 1 ELSE 2 END,
-         rule_id, subject_id
-"""
 
 
 @dataclass(frozen=True)
@@ -286,10 +252,12 @@ def find_evaluation_id(
     row = None
     if run_id:
         row = con.execute(
-            _RUN_EVALUATION_SQL, {"framework": framework, "run_id": run_id}
+            load_sql("checks/evaluation_of_run.sql"), {"framework": framework, "run_id": run_id}
         ).fetchone()
     if row is None:
-        row = con.execute(_LATEST_EVALUATION_SQL, {"framework": framework}).fetchone()
+        row = con.execute(
+            load_sql("checks/latest_evaluation.sql"), {"framework": framework}
+        ).fetchone()
     return row[0] if row else None
 
 
@@ -303,13 +271,13 @@ def read_evaluation(
     if evaluation_id is None:
         return Evaluation(None, {}, {}, {})
     params = {"evaluation_id": evaluation_id, "framework": framework}
-    cursor = con.execute(_EFFECTIVENESS_SQL, params)
+    cursor = con.execute(load_sql("checks/effectiveness_of_evaluation.sql"), params)
     columns = [d[0] for d in cursor.description]
     roll_ups = {row[0]: dict(zip(columns, row, strict=True)) for row in cursor.fetchall()}
     failing: dict[str, list[FailingSubject]] = {}
     totals: dict[str, int] = {}
     for control_id, rule_id, subject_type, subject_id, status, reason, total in con.execute(
-        _FAILING_SUBJECTS_SQL, {**params, "shown": shown}
+        load_sql("checks/failing_subjects_of_evaluation.sql"), {**params, "shown": shown}
     ).fetchall():
         failing.setdefault(control_id, []).append(
             FailingSubject(rule_id, subject_type, subject_id, status, reason)

@@ -4,16 +4,15 @@ import os
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from evidence_pipeline.jobs import WRITER_TAGS
 from evidence_pipeline.settings import SettingsError
 
 DEFAULT_SCHEDULE_CRON = "0 5 * * *"
 DEFAULT_SCHEDULE_TIMEZONE = "UTC"
 DEFAULT_SENSOR_INTERVAL_SECONDS = 300
 
-# Runs that write the warehouse carry this tag; `dagster_home/dagster.yaml` limits the run
-# queue to one run with it at a time (the writer lock serialises everything else).
-WAREHOUSE_WRITER_TAG = "evidence/warehouse-writer"
-WAREHOUSE_WRITER_TAGS = {WAREHOUSE_WRITER_TAG: "true"}
+# Runs that write the warehouse carry this tag (defined with the jobs).
+WAREHOUSE_WRITER_TAGS = WRITER_TAGS
 
 
 def _env(name: str) -> str | None:

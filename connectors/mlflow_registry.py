@@ -236,6 +236,17 @@ class MlflowRegistry:
                     raise self._unreachable(exc) from None
                 raise
 
+    @contextmanager
+    def _pool(self, workers: int) -> Iterator[ThreadPoolExecutor]:
+        """A thread pool whose queued requests are dropped when anything fails, so a server
+        that goes away mid-read fails the read after one request's retries, not after all."""
+        with ThreadPoolExecutor(workers, thread_name_prefix="mlflow") as pool:
+            try:
+                yield pool
+            except BaseException:
+                pool.shutdown(wait=False, cancel_futures=True)
+                raise
+
     def _pages(self, search: Any, **kwargs: Any) -> Iterator[list[Any]]:
         token: str | None = None
         while True:
@@ -266,7 +277,7 @@ class MlflowRegistry:
         version_pages = 0
         with (
             self._calls() as client,
-            ThreadPoolExecutor(self.lookup_threads + 1, thread_name_prefix="mlflow") as pool,
+            self._pool(self.lookup_threads + 1) as pool,
         ):
             models_read = pool.submit(self._registered_models, client)
             lookups = _RunLookups(self, client, pool, set(known_run_ids))
@@ -349,7 +360,7 @@ class MlflowRegistry:
         """The runs with these ids, `run_batch_size` ids a request, deleted runs included."""
         with (
             self._calls() as client,
-            ThreadPoolExecutor(self.lookup_threads, thread_name_prefix="mlflow-runs") as pool,
+            self._pool(self.lookup_threads) as pool,
         ):
             lookups = _RunLookups(self, client, pool, set())
             for run_id in run_ids:

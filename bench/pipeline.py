@@ -69,6 +69,7 @@ class ProcessRun:
     exit_code: int
     peak_rss_mib: float
     log: Path
+    load_average: float = 0.0
     ingestion: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def summary(self) -> dict[str, Any]:
@@ -76,6 +77,7 @@ class ProcessRun:
             "seconds": self.seconds,
             "exit_code": self.exit_code,
             "peak_rss_mib": self.peak_rss_mib,
+            "load_average_1min_at_end": self.load_average,
             "ingestion": self.ingestion,
         }
 
@@ -140,7 +142,9 @@ def run_pipeline(
     (log_dir / f"{label}.rss.csv").write_text(
         "seconds,rss_mib\n" + "".join(f"{t},{b / 2**20:.0f}\n" for t, b in sampler.timeline)
     )
-    return ProcessRun(label, seconds, exit_code, sampler.peak_bytes / 2**20, log_path)
+    return ProcessRun(
+        label, seconds, exit_code, sampler.peak_bytes / 2**20, log_path, os.getloadavg()[0]
+    )
 
 
 def fresh_warehouse(root: Path, name: str) -> Path:

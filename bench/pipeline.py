@@ -8,6 +8,7 @@ tree (the process and every child) is sampled with psutil.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -79,6 +80,7 @@ class ProcessRun:
             "peak_rss_mib": self.peak_rss_mib,
             "load_average_1min_at_end": self.load_average,
             "ingestion": self.ingestion,
+            "steps": step_seconds(self.log),
         }
 
 
@@ -145,6 +147,27 @@ def run_pipeline(
     return ProcessRun(
         label, seconds, exit_code, sampler.peak_bytes / 2**20, log_path, os.getloadavg()[0]
     )
+
+
+_STEP = re.compile(r"^\s*\[\s*([0-9.]+)s\]\s+(\S+)\s+(started|succeeded|failed)\s*$")
+
+
+def step_seconds(log: Path) -> dict[str, float]:
+    """Per step, seconds from `started` to `succeeded`/`failed`, read from the progress lines
+    `evidence-pipeline run` prints (`[  53.5s] raw/deployment_events  succeeded`). Unlike the
+    `ingestion_runs` window, a step includes its commit, checkpoint and publication."""
+    started: dict[str, float] = {}
+    steps: dict[str, float] = {}
+    for line in log.read_text(errors="replace").splitlines():
+        match = _STEP.match(line)
+        if not match:
+            continue
+        at, name, what = float(match.group(1)), match.group(2), match.group(3)
+        if what == "started":
+            started[name] = at
+        elif name in started:
+            steps[name] = round(at - started[name], 3)
+    return steps
 
 
 def fresh_warehouse(root: Path, name: str) -> Path:

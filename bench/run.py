@@ -361,7 +361,7 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
         seconds["gx_floor"] = gx.seconds
         details["gx_floor"] = gx.detail
         log(f"floor, GX (read_json over the files): {gx.seconds:.2f} s {gx.detail}")
-        paging_runs = [baselines.mlflow_paging(tracking_uri, size) for size in (10_000, 1_000)]
+        paging_runs = [baselines.mlflow_paging(tracking_uri, size) for size in args.page_sizes]
         paging, versions = min(paging_runs, key=lambda p: p[0].seconds)
         seconds["mlflow_paging"] = paging.seconds
         details["mlflow_paging"] = {
@@ -659,6 +659,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--mlflow-url", help="use this running mlflow server ...")
     parser.add_argument("--mlflow-backend-uri", help="... seeded through this store URI")
     parser.add_argument("--s3-endpoint", help="use this running S3 endpoint instead of moto")
+    parser.add_argument(
+        "--page-sizes",
+        type=lambda text: [int(x) for x in text.split(",")],
+        default=[1_000],
+        help="search_model_versions page sizes to try for the paging floor (best kept); "
+        "1,000 beats 10,000 by far on mlflow server 3.17",
+    )
     parser.add_argument(
         "--naive-subset", type=int, default=1_000, help="versions fetched one get_run at a time"
     )

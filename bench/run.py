@@ -414,7 +414,17 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
                 log(f"pipeline run {label} exited {run.exit_code}; log tail:\n{tail}")
             return summary
 
-        full = pipeline("full", env, warehouse)
+        def best(label: str, attempts: list[dict[str, Any]]) -> dict[str, Any]:
+            """The fastest of repeated runs (the others stay in `runs` as `<label>_<n>`)."""
+            chosen = min(attempts, key=lambda r: r["seconds"])
+            runs[label] = {**chosen, "attempts": [r["seconds"] for r in attempts]}
+            return runs[label]
+
+        attempts = [pipeline("full", env, warehouse)]
+        for n in range(2, args.pipeline_repeat + 1):
+            other = fresh_warehouse(work / "warehouses", f"full-{n}")
+            attempts.append(pipeline(f"full_{n}", {**env, "EVIDENCE_WAREHOUSE": str(other)}, other))
+        full = best("full", attempts)
         details["rows_after_full"] = count_rows(
             warehouse,
             [
@@ -428,14 +438,25 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
                 "control_results",
             ],
         )
-        noop = pipeline("noop_rerun", env, warehouse)
+        noop = best(
+            "noop_rerun",
+            [
+                pipeline("noop_rerun" if n == 1 else f"noop_rerun_{n}", env, warehouse)
+                for n in range(1, args.pipeline_repeat + 1)
+            ],
+        )
 
         # ---- one control evaluation and the 90-day backfill, on a copy of the warehouse
         evaluation, backfill = controls.measure(warehouse, work / "controls", env)
         details["evaluation"] = evaluation
         details["backfill"] = backfill
 
-        # ---- 1% new evidence
+        # ---- 1% new evidence (each repeat on its own copy of the warehouse as it was before)
+        before_delta = []
+        for n in range(2, args.pipeline_repeat + 1):
+            copy = fresh_warehouse(work / "warehouses", f"one-percent-{n}")
+            shutil.copyfile(warehouse, copy)
+            before_delta.append((n, copy))
         t = time.perf_counter()
         new_gx = estate.write_gx_results(
             gx_dir, spec, anchor, start=spec.gx_files, count=delta.gx_files
@@ -457,7 +478,12 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
             "seconds_to_write": time.perf_counter() - t,
         }
         log(f"1% new evidence written: {details['one_percent_delta']}")
-        one_percent = pipeline("one_percent_rerun", env, warehouse)
+        attempts = [pipeline("one_percent_rerun", env, warehouse)]
+        for n, copy in before_delta:
+            attempts.append(
+                pipeline(f"one_percent_rerun_{n}", {**env, "EVIDENCE_WAREHOUSE": str(copy)}, copy)
+            )
+        one_percent = best("one_percent_rerun", attempts)
         details["rows_after_one_percent"] = count_rows(
             warehouse,
             ["mlflow_model_versions", "gx_validations", "deployment_events", "quarantine"],
@@ -531,7 +557,7 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
         "mlflow_speedup_vs_naive": ratio(seconds["mlflow_naive_estimated"], mlflow_s),
         "noop_rerun_vs_full": ratio(noop["seconds"], full["seconds"]),
         "one_percent_rerun_vs_full": ratio(one_percent["seconds"], full["seconds"]),
-        "peak_rss_mib": max(r["peak_rss_mib"] for r in runs.values()),
+        "peak_rss_mib": max(r["peak_rss_mib"] for r in runs.values()),  # over every run
         "evaluation_seconds": seconds["evaluation"],
         "backfill_90d_seconds": seconds["backfill_90d"],
         "backfill_vs_full_ingestion": ratio(seconds["backfill_90d"], ingestion_total),
@@ -670,6 +696,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--naive-subset", type=int, default=1_000, help="versions fetched one get_run at a time"
     )
     parser.add_argument("--repeat", type=int, default=1, help="repeat each floor, keep the best")
+    parser.add_argument(
+        "--pipeline-repeat",
+        type=int,
+        default=1,
+        help="repeat the full, no-op and 1%% runs (fresh copies each), keep the fastest",
+    )
     parser.add_argument(
         "--local-deploy-logs",
         action="store_true",

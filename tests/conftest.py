@@ -77,3 +77,11 @@ def s3_bucket(s3_client, request: pytest.FixtureRequest) -> str:
 @pytest.fixture
 def warehouse_path(tmp_path: Path) -> Path:
     return tmp_path / "warehouse" / "evidence.duckdb"
+
+
+@pytest.fixture(scope="session")
+def demo_estate_template(tmp_path_factory: pytest.TempPathFactory):
+    """The demo estate, built once per session; tests take a copy (`copy_demo_estate`)."""
+    from evidence_pipeline.demo import build_demo_estate
+
+    return build_demo_estate(tmp_path_factory.mktemp("demo-template") / "estate")

@@ -21,8 +21,8 @@ import duckdb
 import pytest
 
 from evidence_pipeline.controls.checks import CHECKED_CONTROLS, CONTROL_RESULTS, PASSING
-from evidence_pipeline.demo import DemoEstate, build_demo_estate
-from tests.fixtures.demo_estate import clean_env, run_cli
+from evidence_pipeline.demo import DemoEstate
+from tests.fixtures.demo_estate import clean_env, copy_demo_estate, run_cli
 from tests.servers import free_port
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
@@ -49,9 +49,11 @@ class UiInstance:
 
 
 @pytest.fixture(scope="module")
-def ui_instance(tmp_path_factory: pytest.TempPathFactory) -> Iterator[UiInstance]:
+def ui_instance(
+    tmp_path_factory: pytest.TempPathFactory, demo_estate_template: DemoEstate
+) -> Iterator[UiInstance]:
     root = tmp_path_factory.mktemp("ui")
-    estate = build_demo_estate(root / "estate")
+    estate = copy_demo_estate(demo_estate_template, root / "estate")
     dagster_home = root / "dagster_home"
     dagster_home.mkdir()
     shutil.copy(REPO / "dagster_home" / "dagster.yaml", dagster_home / "dagster.yaml")

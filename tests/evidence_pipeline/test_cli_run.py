@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from evidence_pipeline.demo import DemoEstate, build_demo_estate
-from tests.fixtures.demo_estate import clean_env, has_controls_engine, query, run_cli
+from evidence_pipeline.demo import DemoEstate
+from tests.fixtures.demo_estate import clean_env, copy_demo_estate, query, run_cli
 from tests.servers import free_port
 
 pytestmark = pytest.mark.slow
@@ -18,8 +18,10 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
-def estate(tmp_path_factory: pytest.TempPathFactory) -> DemoEstate:
-    return build_demo_estate(tmp_path_factory.mktemp("estate") / "estate")
+def estate(
+    tmp_path_factory: pytest.TempPathFactory, demo_estate_template: DemoEstate
+) -> DemoEstate:
+    return copy_demo_estate(demo_estate_template, tmp_path_factory.mktemp("estate") / "estate")
 
 
 def _env(estate: DemoEstate, warehouse: Path, **overrides: str) -> dict[str, str]:
@@ -66,8 +68,7 @@ def test_run_ingests_every_source_shows_progress_and_records_the_run(
     assert deploy_logs[1] == "succeeded" and int(deploy_logs[4]) >= 3  # the bad lines
     assert _summary_line(out, "mlflow").split()[1] == "succeeded"
     assert f"warehouse    {warehouse}" in out
-    if has_controls_engine():
-        assert "controls     evaluated as of" in _summary_line(out, "controls") + out
+    assert "controls     evaluated as of" in _summary_line(out, "controls") + out
 
     monkeypatch.setenv("DAGSTER_HOME", str(home))
     with dg.DagsterInstance.get() as instance:
@@ -104,11 +105,10 @@ def test_an_unreachable_source_fails_the_run_but_not_the_others(
     # The other sources still land.
     assert query(warehouse, f"SELECT count(*) FROM {landed_table}")[0][0] > 0
     assert query(warehouse, "SELECT count(*) FROM gx_validations")[0][0] > 0
-    if has_controls_engine():
-        # The controls are evaluated on what was stored, in a second run.
-        assert "control evaluation" not in "".join(failed)
-        assert len(_run_ids(result.stdout)) == 2
-        assert query(warehouse, "SELECT count(*) FROM control_effectiveness")[0][0] > 0
+    # The controls are evaluated on what was stored, in a second run.
+    assert "control evaluation" not in "".join(failed)
+    assert len(_run_ids(result.stdout)) == 2
+    assert query(warehouse, "SELECT count(*) FROM control_effectiveness")[0][0] > 0
 
 
 def test_an_unconfigured_source_is_skipped_with_a_message(
@@ -121,8 +121,7 @@ def test_an_unconfigured_source_is_skipped_with_a_message(
     assert "mlflow: not configured (MLFLOW_TRACKING_URI is unset); skipped" in result.stdout
     assert _summary_line(result.stdout, "mlflow").split()[1] == "skipped"
     assert "Failed: mlflow" not in result.stderr
-    if has_controls_engine():
-        assert result.returncode == 0, result.stdout + result.stderr
+    assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_an_as_of_in_the_future_is_refused(tmp_path: Path) -> None:

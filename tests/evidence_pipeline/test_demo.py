@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.fixtures.demo_estate import clean_env, has_controls_engine, query, run_cli
+from tests.fixtures.demo_estate import clean_env, query, run_cli
 
 pytestmark = pytest.mark.slow
 
@@ -224,8 +224,6 @@ EXPECTED_GAPS = {
 
 
 def test_every_control_shows_the_status_the_estate_is_built_for(demo: DemoRun) -> None:
-    if not has_controls_engine():
-        pytest.skip("this installation has no control evaluation yet")
     statuses = dict(demo.rows("SELECT control_id, status FROM control_status_current"))
     assert statuses == EXPECTED_STATUSES
     assert (
@@ -235,8 +233,6 @@ def test_every_control_shows_the_status_the_estate_is_built_for(demo: DemoRun) -
 
 
 def test_every_failure_is_a_designed_gap(demo: DemoRun) -> None:
-    if not has_controls_engine():
-        pytest.skip("this installation has no control evaluation yet")
     gaps: dict[str, dict[str, str]] = {}
     for control, subject, status in demo.rows(
         "SELECT control_id, subject_id, r.status FROM control_results r "
@@ -248,8 +244,6 @@ def test_every_failure_is_a_designed_gap(demo: DemoRun) -> None:
 
 
 def test_controls_show_the_outcomes_the_estate_is_built_for(demo: DemoRun) -> None:
-    if not has_controls_engine():
-        pytest.skip("this installation has no control evaluation yet")
     impact = _results(demo, "A.5.3")
     assert impact["credit-risk-scorer"] == "pass"
     assert impact["demand-forecast"] == "not_applicable"
@@ -269,8 +263,6 @@ def test_controls_show_the_outcomes_the_estate_is_built_for(demo: DemoRun) -> No
 
 
 def test_conventions_of_the_other_controls_are_followed(demo: DemoRun) -> None:
-    if not has_controls_engine():
-        pytest.skip("this installation has no control evaluation yet")
     acceptance = _reasons(demo, "A.6.2.2")
     assert acceptance["credit-risk-scorer/2"] == "auc = 0.874 >= 0.85"
     assert acceptance["support-chat-llm/1"] == "toxicity_rate = 0.002 <= 0.005"  # at_most

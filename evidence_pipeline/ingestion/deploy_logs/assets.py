@@ -4,6 +4,7 @@ import dagster as dg
 
 from connectors.errors import SourceUnreachableError
 from connectors.redaction import scrub
+from evidence_pipeline.ingestion.accounting_check import records_add_up
 from evidence_pipeline.ingestion.deploy_logs.ingest import (
     NOT_CONFIGURED,
     SOURCE,
@@ -138,22 +139,14 @@ def deployment_events(
     name=f"{SOURCE}_records_add_up",
     description="Records read = rows landed + quarantined + skipped, for the latest ingestion.",
 )
-def deploy_logs_records_add_up(warehouse: WarehouseResource) -> dg.AssetCheckResult:
-    with warehouse.get_warehouse().reader() as con:
-        row = con.execute(load("latest_ingestion_run.sql"), [SOURCE]).fetchone()
-    if row is None:
-        return dg.AssetCheckResult(passed=True, metadata={"note": "no ingestion recorded yet"})
-    ingestion_id, status, read, landed, quarantined, skipped, _ = row
-    return dg.AssetCheckResult(
-        passed=bool(read == landed + quarantined + skipped),
-        metadata={
-            "ingestion_id": ingestion_id,
-            "status": status,
-            "records_read": read,
-            "rows_landed": landed,
-            "quarantined": quarantined,
-            "skipped": skipped,
-        },
+def deploy_logs_records_add_up(
+    context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
+) -> dg.AssetCheckResult:
+    return records_add_up(
+        warehouse,
+        "deployment-log",
+        load("ingestion_run_for_check.sql"),
+        {"source": SOURCE, "run_id": context.run.run_id},
     )
 
 

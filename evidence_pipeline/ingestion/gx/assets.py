@@ -3,6 +3,7 @@
 import dagster as dg
 
 from connectors.redaction import scrub
+from evidence_pipeline.ingestion.accounting_check import records_add_up
 from evidence_pipeline.ingestion.gx.ingest import (
     SOURCE,
     GxIngestion,
@@ -11,7 +12,6 @@ from evidence_pipeline.ingestion.gx.ingest import (
 )
 from evidence_pipeline.resources import EvidenceLocationResource, S3Resource, WarehouseResource
 from evidence_pipeline.sql_files import sql_loader
-from evidence_pipeline.warehouse.store import WarehouseNotFoundError
 
 load_sql = sql_loader(__file__)
 
@@ -126,39 +126,11 @@ def gx_validations(
 def gx_records_add_up(
     context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
 ) -> dg.AssetCheckResult:
-    try:
-        with warehouse.get_warehouse().reader() as con:
-            row = con.execute(
-                load_sql("select_ingestion_run_tally.sql"),
-                {"source": SOURCE, "run_id": context.run.run_id},
-            ).fetchone()
-    except WarehouseNotFoundError as exc:
-        return dg.AssetCheckResult(passed=False, description=str(exc))
-    if row is None:
-        return dg.AssetCheckResult(passed=False, description="No GX ingestion recorded yet.")
-    ingestion_id, status, read, landed, quarantined, skipped, in_table, in_quarantine = row
-    passed = read == landed + quarantined + skipped and (in_table, in_quarantine) == (
-        landed,
-        quarantined,
-    )
-    return dg.AssetCheckResult(
-        passed=passed,
-        metadata={
-            "ingestion_id": ingestion_id,
-            "status": status,
-            "records_read": read,
-            "rows_landed": landed,
-            "quarantined": quarantined,
-            "skipped": skipped,
-            "rows_in_warehouse": in_table,
-            "quarantine_rows_in_warehouse": in_quarantine,
-        },
-        description=(
-            f"read {read} = landed {landed} + quarantined {quarantined} + skipped {skipped}"
-            if passed
-            else f"does not add up: read {read}, landed {landed} (warehouse holds {in_table}), "
-            f"quarantined {quarantined} (quarantine holds {in_quarantine}), skipped {skipped}"
-        ),
+    return records_add_up(
+        warehouse,
+        "GX",
+        load_sql("select_ingestion_run_tally.sql"),
+        {"source": SOURCE, "run_id": context.run.run_id},
     )
 
 

@@ -7,6 +7,7 @@ import dagster as dg
 from connectors.errors import SourceUnreachableError
 from connectors.mlflow_registry import MlflowRegistry
 from connectors.redaction import scrub
+from evidence_pipeline.ingestion.accounting_check import records_add_up
 from evidence_pipeline.ingestion.mlflow.ingest import (
     SOURCE,
     MlflowIngestionResult,
@@ -17,7 +18,6 @@ from evidence_pipeline.ingestion.mlflow.ingest import (
 from evidence_pipeline.resources import MlflowResource, WarehouseResource
 from evidence_pipeline.settings import utc_now
 from evidence_pipeline.sql_files import sql_loader
-from evidence_pipeline.warehouse.store import WarehouseNotFoundError
 
 load_sql = sql_loader(__file__)
 
@@ -266,36 +266,11 @@ def mlflow_registry(
 def mlflow_records_add_up(
     context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
 ) -> dg.AssetCheckResult:
-    try:
-        with warehouse.get_warehouse().reader() as con:
-            row = con.execute(
-                load_sql("ingestion_run_for_check.sql"), {"run_id": context.run.run_id}
-            ).fetchone()
-    except WarehouseNotFoundError as exc:
-        return dg.AssetCheckResult(passed=False, description=str(exc))
-    if row is None:
-        return dg.AssetCheckResult(passed=False, description="No MLflow ingestion recorded yet.")
-    ingestion_id, status, read, landed, quarantined, skipped, in_tables, in_quarantine = row
-    passed = read == landed + quarantined + skipped and (in_tables, in_quarantine) == (
-        landed,
-        quarantined,
-    )
-    return dg.AssetCheckResult(
-        passed=passed,
-        metadata={
-            "ingestion_id": ingestion_id,
-            "status": status,
-            "records_read": read,
-            "rows_landed": landed,
-            "quarantined": quarantined,
-            "skipped": skipped,
-            "rows_in_tables": in_tables,
-            "rows_in_quarantine": in_quarantine,
-        },
-        description=None
-        if passed
-        else f"{read} read != {landed} landed + {quarantined} quarantined + {skipped} skipped, "
-        f"or the tables hold {in_tables} rows and the quarantine {in_quarantine} for it.",
+    return records_add_up(
+        warehouse,
+        "MLflow",
+        load_sql("ingestion_run_for_check.sql"),
+        {"run_id": context.run.run_id},
     )
 
 

@@ -35,3 +35,5 @@ SELECT
 FROM live l
 LEFT JOIN model_versions_as_of v ON v.name = l.model_name AND v.version = l.model_version
 LEFT JOIN lineage d ON d.run_id = v.run_id
+-- Without the registry a live version cannot be judged: no rows when MLflow is not configured.
+WHERE source_configured('mlflow')

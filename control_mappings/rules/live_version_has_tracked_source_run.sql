@@ -53,3 +53,5 @@ SELECT
     evidence_ref,
     observed_at AS relies_on_observed_at
 FROM checked
+-- Without the registry a live version cannot be judged: no rows when MLflow is not configured.
+WHERE source_configured('mlflow')

@@ -29,3 +29,5 @@ SELECT
     v.observed_at AS relies_on_observed_at
 FROM live l
 LEFT JOIN model_versions_as_of v ON v.name = l.model_name AND v.version = l.model_version
+-- Without the registry a live version cannot be judged: no rows when MLflow is not configured.
+WHERE source_configured('mlflow')

@@ -109,5 +109,6 @@ SELECT
     v.observed_at AS relies_on_observed_at
 FROM versions v
 LEFT JOIN per_version p ON p.version_id = v.version_id
--- Without any Great Expectations evidence the data cannot be judged: no rows (no_evidence).
-WHERE EXISTS (SELECT 1 FROM gx_validations_as_of)
+-- Without any Great Expectations evidence the data cannot be judged, nor a live version without
+-- the registry: no rows (no_evidence).
+WHERE EXISTS (SELECT 1 FROM gx_validations_as_of) AND source_configured('mlflow')

@@ -39,3 +39,5 @@ SELECT
     evidence_ref,
     registry_observed_at AS relies_on_observed_at
 FROM judged
+-- Without the registry a deployment cannot be judged: no rows when MLflow is not configured.
+WHERE source_configured('mlflow')

@@ -48,3 +48,5 @@ SELECT
     a.observed_at AS relies_on_observed_at
 FROM deploys d
 LEFT JOIN at_deploy a ON a.event_id = d.event_id
+-- Without the registry a deployment cannot be judged: no rows when MLflow is not configured.
+WHERE source_configured('mlflow')

@@ -13,6 +13,8 @@ from typing import Any
 
 import duckdb
 
+from evidence_pipeline.ingestion.accounting import IngestionTally, record_ingestion_run
+
 
 def at(text: str) -> datetime:
     """`2026-06-30T12:00:00Z` (or a date) as an aware UTC datetime."""
@@ -222,6 +224,21 @@ class Estate:
             ],
         )
         return validation_id
+
+    def ingestion(self, source: str, status: str, started_at: datetime) -> None:
+        """Record an ingestion run of a source (`mlflow`, `gx`, `deploy_logs`) as ingestion
+        does: `skipped` is what a source that is not configured records."""
+        record_ingestion_run(
+            self.con,
+            ingestion_id=f"{source}-{_hash(source, status, started_at)}",
+            run_id=None,
+            source=source,
+            location=None,
+            started_at=started_at,
+            status=status,
+            tally=IngestionTally(),
+            finished_at=started_at,
+        )
 
 
 def days(n: float) -> timedelta:

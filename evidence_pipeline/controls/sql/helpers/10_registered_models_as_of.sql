@@ -1,4 +1,5 @@
--- Each registered model in its state at $as_of (valid_from <= as_of < valid_to).
+-- Each registered model in its state at $as_of (valid_from <= as_of < valid_to); none when
+-- MLflow is not configured.
 CREATE OR REPLACE TEMP TABLE registered_models_as_of AS
 SELECT
     name,
@@ -14,4 +15,5 @@ SELECT
         || '#' || content_hash AS evidence_ref
 FROM mlflow_registered_models
 WHERE valid_from <= $as_of AND (valid_to IS NULL OR $as_of < valid_to)
+    AND source_configured('mlflow')
 QUALIFY row_number() OVER (PARTITION BY name ORDER BY valid_from DESC, observed_at DESC) = 1;

@@ -1,4 +1,5 @@
--- Each model version in its state at $as_of (valid_from <= as_of < valid_to).
+-- Each model version in its state at $as_of (valid_from <= as_of < valid_to); none when MLflow
+-- is not configured.
 CREATE OR REPLACE TEMP TABLE model_versions_as_of AS
 SELECT
     name,
@@ -20,6 +21,7 @@ SELECT
         || strftime(valid_from, '%Y-%m-%dT%H:%M:%S.%fZ') || '#' || content_hash AS evidence_ref
 FROM mlflow_model_versions
 WHERE valid_from <= $as_of AND (valid_to IS NULL OR $as_of < valid_to)
+    AND source_configured('mlflow')
 QUALIFY row_number() OVER (
     PARTITION BY name, version ORDER BY valid_from DESC, observed_at DESC
 ) = 1;

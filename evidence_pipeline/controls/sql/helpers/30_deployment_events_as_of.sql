@@ -1,5 +1,6 @@
 -- Deployment, monitoring and incident events that happened at or before $as_of, with the
--- enumerated values trimmed and in lower case, and the endpoint defaulting to the model name.
+-- enumerated values trimmed and in lower case, and the endpoint defaulting to the model name;
+-- none when the deployment logs are not configured.
 CREATE OR REPLACE TEMP TABLE deployment_events_as_of AS
 WITH normalised AS (
     SELECT
@@ -18,7 +19,7 @@ WITH normalised AS (
         details,
         source_uri || coalesce(':' || source_line, '') || '#' || content_hash AS evidence_ref
     FROM deployment_events
-    WHERE event_time <= $as_of
+    WHERE event_time <= $as_of AND source_configured('deploy_logs')
 )
 SELECT
     event_id,

@@ -1,4 +1,5 @@
--- Great Expectations validations that ran at or before $as_of.
+-- Great Expectations validations that ran at or before $as_of; none when Great Expectations is
+-- not configured.
 CREATE OR REPLACE TEMP TABLE gx_validations_as_of AS
 SELECT
     validation_id,
@@ -14,4 +15,4 @@ SELECT
     failed_expectations,
     source_uri || '#' || content_hash AS evidence_ref
 FROM gx_validations
-WHERE validated_at <= $as_of;
+WHERE validated_at <= $as_of AND source_configured('gx');

@@ -1,4 +1,5 @@
--- Dataset inputs of the runs that existed at $as_of (a run not started after as_of).
+-- Dataset inputs of the runs that existed at $as_of (a run not started after as_of); none when
+-- MLflow is not configured.
 CREATE OR REPLACE TEMP TABLE run_dataset_inputs_as_of AS
 SELECT
     i.run_id,
@@ -9,7 +10,7 @@ SELECT
     i.context,
     i.observed_at
 FROM mlflow_run_dataset_inputs i
-WHERE NOT EXISTS (
+WHERE source_configured('mlflow') AND NOT EXISTS (
     SELECT 1 FROM mlflow_runs r
     WHERE r.run_id = i.run_id AND r.start_time > $as_of
 );

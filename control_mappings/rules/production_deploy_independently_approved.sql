@@ -23,7 +23,11 @@ judged AS (
             WHEN v.version IS NULL THEN 'not in registry'
             WHEN v.created_at IS NULL OR v.created_at > e.event_time
                 THEN 'version ' || e.version_id || ' was registered after the ' || e.event_type
-        END AS failure
+        END AS failure,
+        -- who acted and who approved are read from the event alone: only a verdict past them
+        -- rests on the registry row
+        e.actor IS NOT NULL AND e.approved_by IS NOT NULL
+            AND NOT same_person(e.actor, e.approved_by) AS judged_on_registry
     FROM deployment e
     LEFT JOIN model_versions_as_of v ON v.name = e.model_name AND v.version = e.model_version
 )
@@ -37,7 +41,7 @@ SELECT
             || ', approved by ' || approved_by
     ) AS reason,
     evidence_ref,
-    registry_observed_at AS relies_on_observed_at
+    CASE WHEN judged_on_registry THEN registry_observed_at END AS relies_on_observed_at
 FROM judged
 -- Without the registry a deployment cannot be judged: no rows when MLflow is not configured.
 WHERE source_configured('mlflow')

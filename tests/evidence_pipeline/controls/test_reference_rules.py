@@ -312,3 +312,30 @@ def test_incident_communicated_within_72h(con, estate: Estate, configuration) ->
         "INC-WITHIN-DEADLINE": "not_applicable",
     }
     assert "has not passed" in results["INC-WITHIN-DEADLINE"][1]
+
+
+def test_deploy_verdicts_are_backdated_only_when_they_rest_on_the_registry(
+    con, estate: Estate, configuration
+) -> None:
+    # The version's registry row was first observed after as_of: a verdict that uses it is a
+    # reconstruction; one that follows from the event alone (who acted, who approved) is not.
+    t = AS_OF - days(10)
+    estate.version("m", "1", created_at=t - days(30), observed_at=AS_OF + days(7))
+    estate.version("m", "2", created_at=t + hours(1), observed_at=AS_OF + days(7))
+    approved = estate.deploy("m", "1", t, actor="alice", approved_by="bob")
+    early = estate.deploy("m", "2", t, actor="alice", approved_by="bob")
+    self_approved = estate.deploy("m", "1", t, actor="alice", approved_by="Alice")
+    unapproved = estate.deploy("m", "1", t, actor="alice", approved_by=None)
+    evaluate_rule(con, configuration, "A.6.2.5", "production_deploy_independently_approved", AS_OF)
+    backdated = dict(
+        con.execute(
+            "SELECT subject_id, backdated FROM control_results WHERE as_of = ? AND rule_id = ?",
+            [AS_OF, "production_deploy_independently_approved"],
+        ).fetchall()
+    )
+    assert backdated == {
+        approved: True,
+        early: True,
+        self_approved: False,
+        unapproved: False,
+    }

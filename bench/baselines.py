@@ -177,7 +177,9 @@ def _client(tracking_uri: str) -> Any:
     return MlflowClient(tracking_uri=tracking_uri, registry_uri=tracking_uri)
 
 
-def mlflow_paging(tracking_uri: str, page_size: int = 10_000) -> tuple[Timed, list[Any]]:
+def mlflow_paging(
+    tracking_uri: str, page_size: int = 1_000, order_by: list[str] | None = None
+) -> tuple[Timed, list[Any]]:
     """Page through every model version with `search_model_versions`, nothing else."""
     client = _client(tracking_uri)
     started = time.perf_counter()
@@ -185,7 +187,9 @@ def mlflow_paging(tracking_uri: str, page_size: int = 10_000) -> tuple[Timed, li
     token = None
     pages = 0
     while True:
-        page = client.search_model_versions(max_results=page_size, page_token=token)
+        page = client.search_model_versions(
+            max_results=page_size, page_token=token, order_by=order_by
+        )
         pages += 1
         versions.extend(page)
         token = page.token
@@ -194,7 +198,12 @@ def mlflow_paging(tracking_uri: str, page_size: int = 10_000) -> tuple[Timed, li
     return (
         Timed(
             time.perf_counter() - started,
-            {"versions": len(versions), "pages": pages, "page_size": page_size},
+            {
+                "versions": len(versions),
+                "pages": pages,
+                "page_size": page_size,
+                "order_by": order_by,
+            },
         ),
         versions,
     )

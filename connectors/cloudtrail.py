@@ -64,7 +64,7 @@ def parse_trail_file(uri: str, data: bytes, damage: str | None = None) -> TrailF
     def reject(reason: str) -> TrailFile:
         parsed.records_read = 1
         parsed.problems.append(
-            LineProblem(uri, None, reason, data.decode("utf-8", errors="backslashreplace"))
+            LineProblem(uri, None, reason, scrub(data.decode("utf-8", errors="backslashreplace")))
         )
         return parsed
 
@@ -89,7 +89,9 @@ def parse_trail_file(uri: str, data: bytes, damage: str | None = None) -> TrailF
     for index, record in enumerate(records, start=1):
         if not isinstance(record, dict):
             parsed.problems.append(
-                LineProblem(uri, index, "CloudTrail record is not an object", json.dumps(record))
+                LineProblem(
+                    uri, index, "CloudTrail record is not an object", scrub(json.dumps(record))
+                )
             )
         elif record.get("eventSource") == SAGEMAKER_EVENT_SOURCE:
             parsed.sagemaker_records.append(TrailRecord(uri, index, record))

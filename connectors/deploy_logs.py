@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 
 from connectors.locations import Location, StoredObject
+from connectors.redaction import scrub, scrub_bytes
 
 JSONL_SUFFIXES = (".jsonl", ".jsonl.gz")
 CLOUDTRAIL_SUFFIXES = (".json", ".json.gz")
@@ -146,16 +147,20 @@ def _decoded_chunks(location: Location, obj: StoredObject, state: ReadObject) ->
 
 
 def _utf8_screened(piece: TextPiece, state: ReadObject) -> TextPiece:
-    """The piece itself when it is UTF-8; else the piece with its bad lines emptied."""
+    """The piece with its lines that are not UTF-8 emptied (reported as problems), and the
+    secrets of this environment and passwords in URIs masked."""
     data = piece.data
-    if data.isascii():
-        return piece
-    try:
-        data.decode("utf-8")
-        return piece
-    except UnicodeDecodeError:
-        pass
-    lines = data.split(b"\n")
+    if not data.isascii():
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError:
+            data = _bad_lines_emptied(piece, state)
+    data = scrub_bytes(data)
+    return piece if data is piece.data else TextPiece(piece.uri, piece.first_line, data)
+
+
+def _bad_lines_emptied(piece: TextPiece, state: ReadObject) -> bytes:
+    lines = piece.data.split(b"\n")
     for index, line in enumerate(lines):
         try:
             line.decode("utf-8")
@@ -166,12 +171,12 @@ def _utf8_screened(piece: TextPiece, state: ReadObject) -> TextPiece:
                     piece.first_line + index,
                     f"not valid UTF-8 (byte 0x{line[exc.start]:02x} at position {exc.start}); "
                     "raw text kept with the bad bytes escaped",
-                    line.decode("utf-8", errors="backslashreplace"),
+                    scrub(line.decode("utf-8", errors="backslashreplace")),
                 )
             )
             lines[index] = b""
             state.substituted_lines += 1
-    return TextPiece(piece.uri, piece.first_line, b"\n".join(lines))
+    return b"\n".join(lines)
 
 
 def _lines_in(data: bytes) -> int:
@@ -211,7 +216,7 @@ def read_jsonl_pieces(
         lost_line = first_line + (tail.count(b"\n") if tail else 0)
         if partial:
             error = f"{state.damage}; this line is cut off there"
-            raw = partial.decode("utf-8", errors="backslashreplace")
+            raw = scrub(partial.decode("utf-8", errors="backslashreplace"))
         else:
             error = f"{state.damage}; whatever followed line {lost_line - 1} is lost"
             raw = None

@@ -23,6 +23,9 @@ _SECRET_QUERY_KEYS = re.compile(
     r"(token|secret|password|passwd|pwd|signature|credential|key|auth)", re.IGNORECASE
 )
 _URI_USERINFO = re.compile(r"(?P<scheme>[a-zA-Z][a-zA-Z0-9+.-]*://)(?P<user>[^/@:\s]*):[^/@\s]*@")
+# The same in text that is parsed afterwards (JSON lines): never across a quote or a backslash,
+# so a mask cannot swallow the rest of a JSON string; found from the literal `://`.
+_URI_USERINFO_BYTES = re.compile(rb'://(?P<user>[^/@:\s"\\]*):[^/@\s"\\]*@')
 MASK = "***"
 
 
@@ -65,3 +68,16 @@ def scrub(text: str | None) -> str | None:
     for value in secret_values():
         text = text.replace(value, MASK)
     return _URI_USERINFO.sub(lambda m: f"{m.group('scheme')}{m.group('user')}:{MASK}@", text)
+
+
+def scrub_bytes(data: bytes) -> bytes:
+    """`scrub` for UTF-8 text held as bytes (pieces of logs); `data` itself when nothing is
+    masked. Line breaks are left where they are, so line numbers stay right."""
+    for value in secret_values():
+        encoded = value.encode()
+        if encoded in data:
+            data = data.replace(encoded, MASK.encode())
+    if b"://" in data and b"@" in data:
+        mask = b":" + MASK.encode() + b"@"
+        data = _URI_USERINFO_BYTES.sub(lambda m: b"://" + m.group("user") + mask, data)
+    return data

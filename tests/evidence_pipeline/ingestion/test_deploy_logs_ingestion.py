@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import json
 import logging
 import shutil
 import time
@@ -316,3 +317,37 @@ def test_unreachable_s3_fails_quickly_naming_the_endpoint_and_writes_no_evidence
     run = latest_run(warehouse_path)
     assert run["status"] == "failed"
     assert f"127.0.0.1:{port}" in run["message"]
+
+
+def test_no_secret_or_uri_password_in_a_log_reaches_the_warehouse(
+    tmp_path: Path, warehouse_path: Path
+):
+    secret = TEST_AWS_ENV["AWS_SECRET_ACCESS_KEY"]
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    (logs / "events.jsonl").write_bytes(
+        (
+            '{"event_id": "sec-1", "event_time": "2026-04-01T09:00:00Z", "event_type": "deploy", '
+            '"model_name": "fraud", "model_version": "1", "environment": "production", '
+            '"details": {"registry": "https://deployer:hunter2-pass@mlflow.example.com/", '
+            f'"key": "{secret}", "note": "redis://cache:6379", "by": "bob@example.com"}}}}\n'
+            f'{{"event_id": "sec-2", "event_time": "not a time", "key": "{secret}"}}\n'
+            f'{{"event_id": "sec-3", "broken": "{secret}"\n'
+        ).encode()
+        + f'{{"event_id": "sec-4", "name": "caf\xe9", "key": "{secret}"}}\n'.encode("latin-1")
+    )
+    (logs / "trail.json").write_text(f'{{"not_records": "{secret}"}}')
+    result = materialize(warehouse_path, str(logs))
+    assert result.success and check_passed(result)
+
+    stored = _all_text(warehouse_path)
+    assert secret not in stored
+    assert "hunter2-pass" not in stored
+    (details,) = query(
+        warehouse_path, "SELECT details FROM deployment_events WHERE event_id = 'sec-1'"
+    )[0]
+    details = json.loads(details)
+    assert details["registry"] == "https://deployer:***@mlflow.example.com/"
+    assert details["key"] == "***"
+    assert (details["note"], details["by"]) == ("redis://cache:6379", "bob@example.com")
+    assert query(warehouse_path, "SELECT count(*) FROM quarantine") == [(4,)]

@@ -1,7 +1,7 @@
 -- Shows that every production endpoint serving a model had a succeeded monitoring check in
 -- the $max_age_hours hours before as_of.
 WITH endpoint AS (
-    SELECT DISTINCT environment, endpoint, endpoint_id
+    SELECT environment, endpoint, endpoint_id, deploy_evidence_ref
     FROM live_production_versions
 ),
 latest_check AS (
@@ -25,7 +25,8 @@ SELECT
         ELSE 'last monitoring check ' || c.event_id || ' at ' || strftime(c.event_time, '%Y-%m-%dT%H:%M:%SZ')
             || ' is older than ' || CAST($max_age_hours AS VARCHAR) || ' hours'
     END AS reason,
-    c.evidence_ref,
+    -- with no check to point at, the deploy that put the endpoint's version live
+    coalesce(c.evidence_ref, e.deploy_evidence_ref) AS evidence_ref,
     CAST(NULL AS TIMESTAMPTZ) AS relies_on_observed_at
 FROM endpoint e
 LEFT JOIN latest_check c ON c.endpoint_id = e.endpoint_id

@@ -339,3 +339,16 @@ def test_deploy_verdicts_are_backdated_only_when_they_rest_on_the_registry(
         self_approved: False,
         unapproved: False,
     }
+
+
+def test_an_endpoint_never_monitored_points_at_the_deploy_that_made_it_live(
+    con, estate: Estate, configuration
+) -> None:
+    # Every result carries an evidence_ref an auditor can follow: with no check to point at,
+    # the endpoint's verdict points at the deploy event that put its version live.
+    estate.deploy("never", "1", at("2026-06-01T00:00:00Z"))
+    evaluate_rule(con, configuration, "A.6.2.6", "live_endpoint_monitored", AS_OF)
+    ref = con.execute(
+        "SELECT evidence_ref FROM control_results WHERE subject_id = 'production/never'"
+    ).fetchone()[0]
+    assert ref is not None and ref.startswith("s3://logs/deploy.jsonl:1#")

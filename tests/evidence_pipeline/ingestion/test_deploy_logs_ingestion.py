@@ -351,3 +351,27 @@ def test_no_secret_or_uri_password_in_a_log_reaches_the_warehouse(
     assert details["key"] == "***"
     assert (details["note"], details["by"]) == ("redis://cache:6379", "bob@example.com")
     assert query(warehouse_path, "SELECT count(*) FROM quarantine") == [(4,)]
+
+
+def test_values_are_trimmed_of_every_blank_line_breaks_included(
+    tmp_path: Path, warehouse_path: Path
+):
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    event = {
+        "event_id": " trim-1\n",
+        "event_time": "2026-04-01T09:00:00Z\r\n",
+        "event_type": "\nDeploy\n",
+        "model_name": "fraud\n",
+        "model_version": "\n3 ",
+        "environment": "\tProduction\r\n",
+        "actor": "alice\n",
+        "status": "Failed\n",
+    }
+    (logs / "events.jsonl").write_text(json.dumps(event) + "\n")
+    assert materialize(warehouse_path, str(logs)).success
+    assert query(
+        warehouse_path,
+        "SELECT event_id, event_type, model_name, model_version, environment, endpoint, actor, "
+        "status FROM deployment_events",
+    ) == [("trim-1", "deploy", "fraud", "3", "production", "fraud", "alice", "failed")]

@@ -29,12 +29,15 @@ CREATE OR REPLACE TEMP TABLE stg_endpoint_tags (
     source_uri      VARCHAR
 );
 
--- A field value trimmed, or NULL when empty (trim() only where there is something to trim).
+-- A field value trimmed of blanks (space, tab, line breaks, vertical tab, form feed), or NULL
+-- when empty (trim() only where there is something to trim: it is slow).
 CREATE OR REPLACE TEMP MACRO tidy(value) AS nullif(
     CASE
         WHEN prefix(value, ' ') OR suffix(value, ' ') OR prefix(value, chr(9))
-            OR suffix(value, chr(9))
-            THEN trim(value, ' ' || chr(9))
+            OR suffix(value, chr(9)) OR prefix(value, chr(10)) OR suffix(value, chr(10))
+            OR prefix(value, chr(13)) OR suffix(value, chr(13)) OR prefix(value, chr(11))
+            OR suffix(value, chr(11)) OR prefix(value, chr(12)) OR suffix(value, chr(12))
+            THEN trim(value, ' ' || chr(9) || chr(10) || chr(13) || chr(11) || chr(12))
         ELSE value
     END,
     ''

@@ -23,12 +23,24 @@ def _scrubbed(values: list[str | None]) -> list[str | None]:
     ]
 
 
+def _scrubbed_maps(maps: list[dict[str, str]]) -> list[list[tuple[str, str]]]:
+    """Each map's entries, its values without secrets (tags and params are free text)."""
+    secrets = secret_values()
+    return [
+        [
+            (k, scrub(v) if v and ("@" in v or any(s in v for s in secrets)) else v)
+            for k, v in m.items()
+        ]
+        for m in maps
+    ]
+
+
 def registered_models_table(records: Sequence[RegisteredModelRecord]) -> pa.Table:
     return pa.table(
         {
             "name": pa.array([r.name for r in records], pa.string()),
-            "description": pa.array([r.description for r in records], pa.string()),
-            "tags": pa.array([list(r.tags.items()) for r in records], STRING_MAP),
+            "description": pa.array(_scrubbed([r.description for r in records]), pa.string()),
+            "tags": pa.array(_scrubbed_maps([r.tags for r in records]), STRING_MAP),
             "aliases": pa.array([list(r.aliases.items()) for r in records], STRING_MAP),
             "created_at": pa.array([r.created_at_ms for r in records], INSTANT),
             "last_updated_at": pa.array([r.last_updated_at_ms for r in records], INSTANT),
@@ -41,11 +53,11 @@ def model_versions_table(records: Sequence[ModelVersionRecord]) -> pa.Table:
         {
             "name": pa.array([r.name for r in records], pa.string()),
             "version": pa.array([r.version for r in records], pa.string()),
-            "tags": pa.array([list(r.tags.items()) for r in records], STRING_MAP),
+            "tags": pa.array(_scrubbed_maps([r.tags for r in records]), STRING_MAP),
             "aliases": pa.array([r.aliases for r in records], pa.list_(pa.string())),
             "status": pa.array([r.status for r in records], pa.string()),
             "current_stage": pa.array([r.current_stage for r in records], pa.string()),
-            "description": pa.array([r.description for r in records], pa.string()),
+            "description": pa.array(_scrubbed([r.description for r in records]), pa.string()),
             "source": pa.array(_scrubbed([r.source for r in records]), pa.string()),
             "run_id": pa.array([r.run_id for r in records], pa.string()),
             "user_id": pa.array([r.user_id for r in records], pa.string()),
@@ -66,9 +78,9 @@ def runs_table(records: Sequence[RunRecord]) -> pa.Table:
             "user_id": pa.array([r.user_id for r in records], pa.string()),
             "start_time": pa.array([r.start_time_ms for r in records], INSTANT),
             "end_time": pa.array([r.end_time_ms for r in records], INSTANT),
-            "params": pa.array([list(r.params.items()) for r in records], STRING_MAP),
+            "params": pa.array(_scrubbed_maps([r.params for r in records]), STRING_MAP),
             "metrics": pa.array([list(r.metrics.items()) for r in records], NUMBER_MAP),
-            "tags": pa.array([list(r.tags.items()) for r in records], STRING_MAP),
+            "tags": pa.array(_scrubbed_maps([r.tags for r in records]), STRING_MAP),
         }
     )
 

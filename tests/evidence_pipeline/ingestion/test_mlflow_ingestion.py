@@ -401,3 +401,35 @@ def test_version_whose_run_is_gone_lands_and_is_not_looked_up_again(
 
     second = run_mlflow()
     assert metadata(second, RUNS)["run_requests"] == 0
+
+
+def test_uri_passwords_and_secret_values_in_registry_text_reach_no_warehouse_row(
+    estate: MlflowEstate, configured, warehouse_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    token = "tok-" + uuid.uuid4().hex
+    monkeypatch.setenv("MLFLOW_TRACKING_TOKEN", token)
+    configured(estate.tracking_uri)
+    client = estate.client
+    card = "https://reader:card-pw-1@wiki.example.com/cards/fraud"
+    client.set_registered_model_tag(estate.model(0), "intended_use", f"scoring; token {token}")
+    client.update_registered_model(estate.model(0), description=f"docs at {card}")
+    client.set_model_version_tag(estate.model(0), "3", "model_card", card)
+    client.update_model_version(estate.model(0), "3", description=f"token {token}")
+    result = run_mlflow()
+    assert result.success and check_passed(result)
+
+    stored = warehouse_path.read_bytes()
+    assert b"card-pw-1" not in stored and token.encode() not in stored
+    ((tags,),) = query(
+        warehouse_path,
+        "SELECT tags FROM mlflow_model_versions WHERE name = ? AND version = '3'",
+        [estate.model(0)],
+    )
+    assert tags["model_card"] == "https://reader:***@wiki.example.com/cards/fraud"
+    ((tags, description),) = query(
+        warehouse_path,
+        "SELECT tags, description FROM mlflow_registered_models WHERE name = ?",
+        [estate.model(0)],
+    )
+    assert tags["intended_use"] == "scoring; token ***"
+    assert description == "docs at https://reader:***@wiki.example.com/cards/fraud"

@@ -248,6 +248,18 @@ def interpret(files: list[TrailFile], history: TagHistory) -> TrailOutcome:
                     LineProblem(item.uri, item.index, f"missing or bad {missing}", item.raw)
                 )
                 continue
+            not_objects = [
+                key
+                for key in ("requestParameters", "responseElements", "userIdentity")
+                if not isinstance(item.record.get(key) or {}, dict)
+            ]
+            if not_objects:
+                outcome.problems.append(
+                    LineProblem(
+                        item.uri, item.index, f"{not_objects[0]} is not an object", item.raw
+                    )
+                )
+                continue
             timed.append((event_time, event_id, item))
     timed.sort(key=lambda entry: (entry[0], entry[1]))
 
@@ -288,7 +300,8 @@ def interpret(files: list[TrailFile], history: TagHistory) -> TrailOutcome:
         if name not in EVENT_TYPES:
             skip(item, "SageMaker record that is not a deployment")
             continue
-        endpoint = _clean(parameters.get("endpointName"))
+        endpoint_name = parameters.get("endpointName")
+        endpoint = _clean(endpoint_name) if isinstance(endpoint_name, str) else None
         if endpoint is None:
             quarantine(item, f"{name} record without requestParameters.endpointName")
             continue

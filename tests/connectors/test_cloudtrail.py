@@ -135,3 +135,41 @@ def test_tag_and_arn_helpers():
         "fraud-prod"
     )
     assert endpoint_name_from_arn("arn:aws:sagemaker:eu-west-1:1:model/fraud") is None
+
+
+def test_malformed_sagemaker_records_are_quarantined_and_the_others_still_read():
+    def record(event_id: str, name: str, **fields) -> dict:
+        return {
+            "eventSource": "sagemaker.amazonaws.com",
+            "eventName": name,
+            "eventID": event_id,
+            "eventTime": "2026-05-01T10:00:00Z",
+            **fields,
+        }
+
+    tags = [
+        {"key": "mlflow_model_name", "value": "fraud"},
+        {"key": "mlflow_model_version", "value": "4"},
+        {"key": "environment", "value": "production"},
+    ]
+    records = [
+        record("bad-params", "CreateEndpoint", requestParameters="fraud-prod"),
+        record(
+            "bad-identity",
+            "CreateEndpoint",
+            requestParameters={"endpointName": "fraud-prod", "tags": tags},
+            userIdentity="alice",
+        ),
+        record("bad-name", "UpdateEndpoint", requestParameters={"endpointName": ["fraud-prod"]}),
+        record(
+            "good", "CreateEndpoint", requestParameters={"endpointName": "fraud-prod", "tags": tags}
+        ),
+    ]
+    parsed = parse_trail_file("s3://b/trail.json", json.dumps({"Records": records}).encode())
+    outcome = interpret([parsed], TagHistory())
+    assert [e["event_id"] for e in outcome.events] == ["good"]
+    problems = {p.line: p.error for p in outcome.problems}
+    assert set(problems) == {1, 2, 3}
+    assert "requestParameters is not an object" in problems[1]
+    assert "userIdentity is not an object" in problems[2]
+    assert "requestParameters.endpointName" in problems[3]

@@ -30,6 +30,7 @@ RESULT_SUFFIXES = (".json",)
 RAW_TEXT_LIMIT = 65_536  # characters of a rejected file kept in the quarantine (secrets masked)
 _BOM = b"\xef\xbb\xbf"
 _COMPACT_TIME = "%Y%m%dT%H%M%S.%fZ"
+_COMPACT_TIME_WHOLE_SECONDS = "%Y%m%dT%H%M%SZ"
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,7 +127,8 @@ def parse_instant(value: Any) -> datetime:
     text = value.strip()
     try:
         if len(text) >= 16 and text[8] == "T" and text[:8].isdigit():
-            instant = datetime.strptime(text, _COMPACT_TIME)
+            compact = _COMPACT_TIME if "." in text else _COMPACT_TIME_WHOLE_SECONDS
+            instant = datetime.strptime(text, compact)
         else:
             instant = datetime.fromisoformat(text)
     except ValueError:
@@ -180,6 +182,8 @@ def parse_validation_result(data: bytes, source_uri: str) -> GxValidation:
             "validation result without a suite name (suite_name or meta.expectation_suite_name)"
         )
     datasource, asset = _batch_names(meta)
+    if not isinstance(datasource, str | int) or not isinstance(asset, str | int):
+        datasource = asset = None
     if not datasource or not asset:
         raise NotAValidationResultError(
             "validation result without a data asset: "
@@ -199,7 +203,8 @@ def parse_validation_result(data: bytes, source_uri: str) -> GxValidation:
     failed = []
     for result in results:
         if isinstance(result, dict) and result.get("success") is False:
-            config = result.get("expectation_config") or {}
+            config = result.get("expectation_config")
+            config = config if isinstance(config, dict) else {}
             failed.append(str(config.get("type") or config.get("expectation_type") or "unknown"))
     statistics = document.get("statistics")
     statistics = statistics if isinstance(statistics, dict) else {}

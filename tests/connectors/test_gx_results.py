@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import time
 from datetime import UTC, datetime, timedelta
@@ -185,3 +186,34 @@ def test_rejected_text_is_kept_without_secrets(monkeypatch):
     assert isinstance(outcome, RejectedFile)
     assert "hunter2" not in outcome.raw and "tok-very-secret-123" not in outcome.raw
     assert "postgresql://etl:***@db.internal/orders" in outcome.raw
+
+
+def test_odd_shapes_inside_a_result_are_rejected_or_read_never_raised():
+    def result(**changes) -> dict:
+        document = {
+            "success": False,
+            "statistics": {},
+            "suite_name": "customers_quality",
+            "results": [{"success": False, "expectation_config": {"type": "expect_x"}}],
+            "meta": {
+                "active_batch_definition": {
+                    "datasource_name": "warehouse",
+                    "data_asset_name": "customers",
+                },
+                "validation_time": "2026-06-01T00:00:00+00:00",
+            },
+        }
+        document.update(changes)
+        return document
+
+    odd_config = result(results=[{"success": False, "expectation_config": "expect_x"}])
+    read = read_result_file(json.dumps(odd_config).encode(), "s3://b/a.json")
+    assert isinstance(read, GxValidation) and read.failed_expectations == ["unknown"]
+
+    meta = result()["meta"]
+    meta["active_batch_definition"]["datasource_name"] = {"name": "warehouse"}
+    odd_name = read_result_file(json.dumps(result(meta=meta)).encode(), "s3://b/b.json")
+    assert isinstance(odd_name, RejectedFile)
+    assert odd_name.reason.startswith("validation result without a data asset")
+
+    assert parse_instant("20220727T154327Z") == datetime(2022, 7, 27, 15, 43, 27, tzinfo=UTC)

@@ -161,6 +161,7 @@ def ingest_deploy_logs(
         con.execute(load("hold_back_events.sql"), {"ingestion_id": ingestion_id})
         con.execute(load("insert_quarantine.sql"), stamp)
         if con.execute(load("count_held_back_events.sql")).fetchone()[0]:
+            con.execute(load("same_content_ignoring_blanks.sql"), {"ingestion_id": ingestion_id})
             con.execute(load("insert_conflicts.sql"), stamp)
             con.execute(load("remove_held_back_events.sql"), {"ingestion_id": ingestion_id})
         con.execute(load("insert_endpoint_tags.sql"), stamp)

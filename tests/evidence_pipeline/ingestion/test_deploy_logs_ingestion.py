@@ -375,3 +375,34 @@ def test_values_are_trimmed_of_every_blank_line_breaks_included(
         "SELECT event_id, event_type, model_name, model_version, environment, endpoint, actor, "
         "status FROM deployment_events",
     ) == [("trim-1", "deploy", "fraud", "3", "production", "fraud", "alice", "failed")]
+
+
+def test_a_repeat_written_with_other_blanks_is_identical_content(
+    tmp_path: Path, warehouse_path: Path
+):
+    event = {
+        "event_id": "ws-1",
+        "event_time": "2026-04-01T09:00:00Z",
+        "event_type": "deploy",
+        "model_name": "fraud",
+        "model_version": "1",
+        "environment": "production",
+        "details": {"note": "a b"},
+    }
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    (logs / "a.jsonl").write_text(json.dumps(event) + "\n")
+    (logs / "b.jsonl").write_text(json.dumps(event, separators=(",", ":")) + "\n")
+    assert materialize(warehouse_path, str(logs)).success
+    run = latest_run(warehouse_path)
+    assert (run["rows_landed"], run["quarantined"], run["skipped"]) == (1, 0, 1)
+
+    (logs / "c.jsonl").write_text(json.dumps(event, indent=None, separators=(" ,", " : ")) + "\n")
+    changed = {**event, "details": {"note": "a  b"}}
+    (logs / "d.jsonl").write_text(json.dumps(changed) + "\n")
+    result = materialize(warehouse_path, str(logs))
+    assert result.success and check_passed(result)
+    run = latest_run(warehouse_path)
+    assert (run["rows_landed"], run["quarantined"], run["skipped"]) == (0, 1, 1)
+    (location,) = query(warehouse_path, "SELECT location FROM quarantine")[0]
+    assert location.endswith("d.jsonl")

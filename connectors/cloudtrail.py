@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from connectors.deploy_logs import LineProblem
-from connectors.redaction import scrub
+from connectors.redaction import scrub, scrub_bytes
 
 SAGEMAKER_EVENT_SOURCE = "sagemaker.amazonaws.com"
 EVENT_TYPES = {"CreateEndpoint": "deploy", "UpdateEndpoint": "deploy", "DeleteEndpoint": "undeploy"}
@@ -43,7 +43,8 @@ class TrailRecord:
     @property
     def raw(self) -> str:
         """The record as JSON text, without any secret of this environment in it."""
-        return scrub(json.dumps(self.record, separators=(",", ":"), ensure_ascii=False)) or ""
+        text = json.dumps(self.record, separators=(",", ":"), ensure_ascii=False)
+        return scrub_bytes(text.encode()).decode()  # masks within strings: still JSON
 
 
 @dataclass

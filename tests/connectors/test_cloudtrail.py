@@ -9,6 +9,7 @@ from pathlib import Path
 from connectors.cloudtrail import (
     TagHistory,
     TagState,
+    TrailRecord,
     endpoint_name_from_arn,
     interpret,
     parse_trail_file,
@@ -173,3 +174,23 @@ def test_malformed_sagemaker_records_are_quarantined_and_the_others_still_read()
     assert "requestParameters is not an object" in problems[1]
     assert "userIdentity is not an object" in problems[2]
     assert "requestParameters.endpointName" in problems[3]
+
+
+def test_raw_record_text_is_masked_and_stays_json(monkeypatch):
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "abcdSECRETxyz0123")
+    record = TrailRecord(
+        "s3://b/trail.json",
+        1,
+        {
+            "cache": "redis://cache:6379",
+            "by": "ops@example.com",
+            "key": "abcdSECRETxyz0123",
+            "url": "https://u:pw-1@host/",
+        },
+    )
+    assert json.loads(record.raw) == {
+        "cache": "redis://cache:6379",
+        "by": "ops@example.com",
+        "key": "***",
+        "url": "https://u:***@host/",
+    }

@@ -11,4 +11,7 @@ WHERE NOT h.same_content
     AND f.event_id = h.event_id
     AND f.source_uri = h.first_uri
     AND f.source_line = h.first_line
-    AND json(c.raw) = json(f.raw)
+    AND CASE
+        WHEN json_valid(c.raw) AND json_valid(f.raw) THEN json(c.raw) = json(f.raw)
+        ELSE false
+    END

@@ -70,7 +70,7 @@ def parse_trail_file(uri: str, data: bytes, damage: str | None = None) -> TrailF
         return parsed
 
     try:
-        text = data.decode("utf-8")
+        text = data.decode("utf-8").removeprefix("\ufeff")  # a byte order mark is not JSON
     except UnicodeDecodeError as exc:
         return reject(
             f"not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start}); "

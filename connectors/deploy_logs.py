@@ -33,6 +33,7 @@ R = TypeVar("R")
 
 READ_CHUNK_BYTES = 1 << 20
 DEFAULT_PIECE_BYTES = 32 << 20
+_BOM = b"\xef\xbb\xbf"
 
 
 def is_jsonl(obj: StoredObject) -> bool:
@@ -199,6 +200,8 @@ def read_jsonl_pieces(
     for chunk in _decoded_chunks(location, obj, state):
         saw_bytes = True
         buffer += chunk
+        if first_line == 1 and buffer.startswith(_BOM):  # written by some editors: not text
+            del buffer[: len(_BOM)]
         while len(buffer) >= piece_bytes:
             cut = buffer.rfind(b"\n", 0, piece_bytes)
             if cut < 0:  # a line longer than a piece: the piece ends where the line does

@@ -194,3 +194,8 @@ def test_raw_record_text_is_masked_and_stays_json(monkeypatch):
         "key": "***",
         "url": "https://u:***@host/",
     }
+
+
+def test_a_byte_order_mark_before_a_trail_file_is_ignored():
+    parsed = parse_trail_file("s3://b/t.json", b"\xef\xbb\xbf" + SAMPLE.read_bytes())
+    assert parsed.records_read == 10 and not parsed.problems

@@ -144,3 +144,15 @@ def test_objects_stream_from_s3(s3_client, s3_bucket: str):
     assert b"\n".join(p.data for p in state.pieces) + b"\n" == body
     data, damage = read_whole_object(location, objects["logs/trail.json"])
     assert (data, damage) == (b'{"Records": []}', None)
+
+
+def test_a_byte_order_mark_before_the_first_line_is_not_part_of_it(tmp_path: Path):
+    (tmp_path / "a.jsonl").write_bytes(b'\xef\xbb\xbf{"a": 1}\n{"a": 2}\n')
+    (tmp_path / "b.jsonl.gz").write_bytes(gzip.compress(b'\xef\xbb\xbf{"b": 1}\n'))
+    location = LocalLocation(tmp_path)
+    objects = {o.key: o for o in location.list_objects(DEPLOY_LOG_SUFFIXES)}
+    assert _lines(read_jsonl_object(location, objects["a.jsonl"])) == {
+        1: b'{"a": 1}',
+        2: b'{"a": 2}',
+    }
+    assert _lines(read_jsonl_object(location, objects["b.jsonl.gz"])) == {1: b'{"b": 1}'}

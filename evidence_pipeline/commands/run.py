@@ -22,12 +22,16 @@ from typing import get_args
 import click
 import dagster as dg
 import duckdb
+from filelock import FileLock
 
 from connectors.redaction import scrub
 from evidence_pipeline.controls.rollup import ControlStatus
 from evidence_pipeline.resources import WarehouseResource
 from evidence_pipeline.settings import Settings, SettingsError
 from evidence_pipeline.warehouse.store import Warehouse, WarehouseNotFoundError
+
+# Held while a process opens the Dagster instance of DAGSTER_HOME (see dagster_instance).
+INSTANCE_OPEN_LOCK = ".instance-open.lock"
 
 EVIDENCE_JOB = "evidence_job"
 EVALUATION_JOB = "evaluation_job"
@@ -221,8 +225,14 @@ def dagster_instance() -> Iterator[dg.DagsterInstance]:
     home = os.environ.get("DAGSTER_HOME", "").strip()
     if home:
         # Dagster wants an absolute path; accept the relative one a person may type.
-        os.environ["DAGSTER_HOME"] = str(Path(home).expanduser().resolve())
-        with dg.DagsterInstance.get() as instance:
+        resolved = Path(home).expanduser().resolve()
+        os.environ["DAGSTER_HOME"] = str(resolved)
+        # Opening an instance creates its sqlite storages on first use, and two processes
+        # doing that at once race ("table ... already exists"); serialise the opening only.
+        resolved.mkdir(parents=True, exist_ok=True)
+        with FileLock(str(resolved / INSTANCE_OPEN_LOCK)):
+            instance = dg.DagsterInstance.get()
+        with instance:
             yield instance
     else:
         with dg.DagsterInstance.ephemeral() as instance:

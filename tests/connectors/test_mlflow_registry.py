@@ -126,3 +126,68 @@ def test_absent_sqlite_store_is_not_created(tmp_path: Path) -> None:
 def test_unsupported_uri_is_a_configuration_error() -> None:
     with pytest.raises(SourceConfigurationError, match="http"):
         MlflowRegistry("databricks://profile")
+
+
+def test_rest_api_and_client_read_the_same_records(estate: MlflowEstate) -> None:
+    """A tracking server is read through its REST API; MLflow's client gives the same records,
+    deleted runs and unusual metric values included."""
+    model = estate.model(1)
+    version = estate.add_version(model)
+    deleted_run = estate.run_ids[(model, version)]
+    estate.client.log_metric(deleted_run, "drift", float("nan"))
+    estate.client.log_metric(deleted_run, "bound", float("inf"))  # stored as the largest float
+    estate.client.delete_run(deleted_run)
+    estate.client.set_registered_model_alias(model, "challenger", version)
+
+    rest = MlflowRegistry(estate.tracking_uri, page_size=3, run_batch_size=2)
+    client = MlflowRegistry(estate.tracking_uri, page_size=3, run_batch_size=2, rest_api=False)
+    assert rest.uses_rest_api and not client.uses_rest_api
+    rest_snapshot, rest_runs = rest.read()
+    client_snapshot, client_runs = client.read()
+
+    def own(snapshot):
+        models = sorted(
+            (m for m in snapshot.registered_models if m.name.startswith(estate.prefix + "-")),
+            key=lambda m: m.name,
+        )
+        versions = sorted(own_versions(snapshot, estate).items())
+        return models, versions
+
+    assert own(rest_snapshot) == own(client_snapshot)
+    models, versions = own(rest_snapshot)
+    assert {m.name: m.aliases for m in models}[model] == {"champion": "1", "challenger": version}
+    assert dict(versions)[(model, version)].aliases == ["challenger"]
+
+    wanted = set(estate.run_ids.values())
+    rest_found = sorted((r for r in rest_runs.runs if r.run_id in wanted), key=lambda r: r.run_id)
+    client_found = sorted(
+        (r for r in client_runs.runs if r.run_id in wanted), key=lambda r: r.run_id
+    )
+    assert [r.run_id for r in rest_found] == sorted(wanted)
+    # NaN is not equal to itself: compare the metrics as text.
+    assert [(r, repr(r.metrics)) for r in rest_found if r.run_id != deleted_run] == [
+        (r, repr(r.metrics)) for r in client_found if r.run_id != deleted_run
+    ]
+    rest_deleted = next(r for r in rest_found if r.run_id == deleted_run)
+    client_deleted = next(r for r in client_found if r.run_id == deleted_run)
+    assert rest_deleted.lifecycle_stage == client_deleted.lifecycle_stage == "deleted"
+    assert repr(rest_deleted) == repr(client_deleted)
+    assert rest_deleted.dataset_inputs and rest_deleted.dataset_inputs[0].context == "training"
+
+
+def test_client_path_for_sqlite_and_for_authentication_the_rest_api_does_not_do(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert not MlflowRegistry("sqlite:////tmp/x.db").uses_rest_api
+    assert MlflowRegistry("http://127.0.0.1:5000").uses_rest_api
+    monkeypatch.setenv("MLFLOW_TRACKING_AUTH", "some_plugin")
+    assert not MlflowRegistry("http://127.0.0.1:5000").uses_rest_api
+
+
+def test_rest_api_error_answer_is_unreachable_without_the_url(estate: MlflowEstate) -> None:
+    """An answer that is not MLflow's (a wrong path behind the same host) fails like an
+    unreachable server, naming the redacted endpoint only."""
+    registry = MlflowRegistry(estate.tracking_uri.rstrip("/") + "/not-mlflow", max_retries=0)
+    with pytest.raises(SourceUnreachableError) as caught:
+        registry.snapshot()
+    assert "not-mlflow" in str(caught.value) and caught.value.__cause__ is None

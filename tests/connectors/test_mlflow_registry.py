@@ -191,3 +191,51 @@ def test_rest_api_error_answer_is_unreachable_without_the_url(estate: MlflowEsta
     with pytest.raises(SourceUnreachableError) as caught:
         registry.snapshot()
     assert "not-mlflow" in str(caught.value) and caught.value.__cause__ is None
+
+
+def _runs_of(lookup, run_ids) -> list[str]:
+    return sorted(repr(r) for r in lookup.runs if r.run_id in run_ids)
+
+
+def test_experiment_scan_and_id_searches_read_the_same_runs(estate: MlflowEstate) -> None:
+    """Once `scan_min_runs` runs are wanted, `read` pages the experiments' runs instead of
+    searching them by id; both give the same runs, and the same missing ids."""
+    wanted = set(estate.run_ids.values())
+    by_id = MlflowRegistry(estate.tracking_uri, run_batch_size=2, scan_min_runs=None)
+    scan = MlflowRegistry(estate.tracking_uri, run_batch_size=2, scan_min_runs=1)
+    client_scan = MlflowRegistry(
+        estate.tracking_uri, run_batch_size=2, scan_min_runs=1, rest_api=False
+    )
+    _, by_id_runs = by_id.read()
+    _, scan_runs = scan.read()
+    _, client_scan_runs = client_scan.read()
+
+    assert _runs_of(scan_runs, wanted) == _runs_of(by_id_runs, wanted)
+    assert _runs_of(client_scan_runs, wanted) == _runs_of(by_id_runs, wanted)
+    assert len(_runs_of(scan_runs, wanted)) == len(wanted)
+    assert sorted(scan_runs.missing_run_ids) == sorted(by_id_runs.missing_run_ids)
+
+
+def test_experiment_scan_stops_when_most_of_what_it_reads_is_not_wanted(
+    estate: MlflowEstate,
+) -> None:
+    """A scan that reads more than 1.25 runs a wanted run (plus a page) stops, and the runs
+    it did not reach are searched by id."""
+    everything, _ = MlflowRegistry(estate.tracking_uri).read(fetch_runs=False)
+    mine = {estate.run_ids[(estate.model(0), "1")], estate.run_ids[(estate.model(0), "2")]}
+    known = {v.run_id for v in everything.model_versions if v.run_id} - mine
+    for _ in range(6):  # runs no version comes from, so the scan has more to read than wanted
+        estate.client.create_run(estate.experiment_id)
+
+    registry = MlflowRegistry(
+        estate.tracking_uri, run_batch_size=2, scan_min_runs=1, scan_page_size=1
+    )
+    _, lookup = registry.read(known_run_ids=known)
+
+    assert {r.run_id for r in lookup.runs} >= mine
+    assert _runs_of(lookup, mine) == _runs_of(
+        MlflowRegistry(estate.tracking_uri).source_runs(mine), mine
+    )
+    # 1 experiments request, at most 1.25 * 2 + 1 runs scanned one a page plus the page that
+    # crossed the line, then at most one search by id: far fewer than the runs on the server.
+    assert lookup.requests <= 1 + 5 + 1

@@ -51,7 +51,7 @@ class MlflowResource(dg.ConfigurableResource):
     page_size: int = 1000
     max_retries: int = 2
     timeout_seconds: float = 15.0
-    run_batch_size: int = 100
+    run_batch_size: int = 500
     risk_tier_tag: str = "risk_tier"  # registered model tag stored in lower case
     validation_status_tag: str = "validation_status"  # model version tag stored in lower case
 

@@ -17,6 +17,7 @@ from connectors.deploy_logs import (
     DEPLOY_LOG_SUFFIXES,
     bounded_map,
     is_jsonl,
+    lines_batch,
     read_jsonl_object,
     read_jsonl_pieces,
     read_whole_object,
@@ -74,7 +75,12 @@ def _read(location: Location, options: ReadOptions):
         if obj.size > options.large_object_bytes:
             return None  # streamed later by the caller, piece by piece
         if is_jsonl(obj):
-            return read_jsonl_object(location, obj)
+            state = read_jsonl_object(location, obj)
+            # Split into numbered lines here, in the reading threads (Arrow does it outside
+            # the interpreter lock); the text is then held once, in the batches.
+            lines = [lines_batch(piece) for piece in state.pieces]
+            state.pieces.clear()
+            return state, lines
         return read_whole_object(location, obj)
 
     return read
@@ -98,11 +104,11 @@ def _stage_objects(
                 state = None
                 for piece, state in read_jsonl_pieces(location, obj):  # noqa: B007
                     if piece is not None:
-                        staging.add_piece(piece)
+                        staging.add_lines(lines_batch(piece))
             else:
-                state = result
-                for piece in state.pieces:
-                    staging.add_piece(piece)
+                state, lines = result
+                for batch in lines:
+                    staging.add_lines(batch)
             staging.add_jsonl_object(state)
         else:
             data, damage = result if result is not None else read_whole_object(location, obj)

@@ -1,21 +1,21 @@
-"""Stage what was read into temporary tables of the warehouse connection.
+"""Stage what was read on the warehouse connection, batch by batch.
 
-JSON lines are parsed and checked in bulk by DuckDB (`check_lines.sql`): pieces of text are
-handed over as an Arrow table in batches of about `batch_bytes`, split into numbered lines,
-validated, and routed to `stg_events` or `stg_quarantine`. Problems found while reading
-(truncated gzip, non-UTF-8 bytes) and CloudTrail results are staged from Python.
+JSON lines are parsed and checked in bulk by DuckDB (`check_lines.sql`): numbered lines
+(Arrow batches from `connectors.deploy_logs.lines_batch`) are handed over in batches of about
+`batch_bytes` of text; the good lines land in `deployment_events` at once (one statement per
+batch), and only a batch where some line did not land is checked again to stage its bad lines
+for quarantine. So memory does not grow with the number of events: nothing but the counts
+and the bad lines is kept between batches. Problems found while reading (truncated gzip,
+non-UTF-8 bytes) and CloudTrail results are staged from Python.
 """
 
 from __future__ import annotations
-
-from array import array
-from itertools import accumulate
 
 import duckdb
 import pyarrow as pa
 
 from connectors.cloudtrail import TagChange
-from connectors.deploy_logs import LineProblem, ReadObject, TextPiece
+from connectors.deploy_logs import LINES_SCHEMA, LineProblem, ReadObject
 from connectors.locations import StoredObject
 from evidence_pipeline.sql_files import sql_loader
 
@@ -45,24 +45,6 @@ _EVENT_COLUMNS = (
 )
 
 
-def _pieces_table(pieces: list[TextPiece]) -> pa.Table:
-    """An Arrow table over the pieces' bytes, built from buffers (no per-string conversion:
-    the text was checked to be UTF-8 while it was read)."""
-    data = b"".join(p.data for p in pieces)
-    offsets = array("q", [0])
-    offsets.extend(accumulate(len(p.data) for p in pieces))
-    content = pa.LargeStringArray.from_buffers(
-        len(pieces), pa.py_buffer(offsets.tobytes()), pa.py_buffer(data)
-    )
-    return pa.table(
-        {
-            "uri": pa.array([p.uri for p in pieces], pa.string()),
-            "first_line": pa.array([p.first_line for p in pieces], pa.int64()),
-            "content": content,
-        }
-    )
-
-
 class Staging:
     """The staging tables of one ingestion, on the writer's connection."""
 
@@ -76,32 +58,44 @@ class Staging:
         self.con = con
         self.stamp = stamp
         self.batch_bytes = batch_bytes
-        self._pieces: list[TextPiece] = []
+        self._lines: list[pa.RecordBatch] = []
         self._objects: list[list[object]] = []
         self._pending_bytes = 0
+        self.lines_landed = 0
+        self.batches_with_bad_lines = 0
         con.execute(load("create_staging.sql"))
+        # The macro is checked against the lines' schema when it is created, and reads
+        # whatever batch is registered as `batch_lines` when it runs.
+        con.register("batch_lines", LINES_SCHEMA.empty_table())
+        try:
+            con.execute(load("check_lines.sql"))
+        finally:
+            con.unregister("batch_lines")
 
-    def add_piece(self, piece: TextPiece) -> None:
-        self._pieces.append(piece)
-        self._pending_bytes += len(piece.data)
+    def add_lines(self, batch: pa.RecordBatch) -> None:
+        """Numbered lines of one object (`connectors.deploy_logs.lines_batch`)."""
+        self._lines.append(batch)
+        self._pending_bytes += batch.nbytes
         if self._pending_bytes >= self.batch_bytes:
             self.flush()
 
     def flush(self) -> None:
-        """Parse and check the pending pieces in DuckDB."""
-        if not self._pieces:
+        """Count, parse, check and land the pending lines in DuckDB; stage the bad ones."""
+        if not self._lines:
             return
-        self.con.register("pieces", _pieces_table(self._pieces))
-        self._pieces = []
+        lines = pa.Table.from_batches(self._lines, schema=LINES_SCHEMA)
+        self._lines = []
         self._pending_bytes = 0
-        self.con.execute(load("split_pieces.sql"))
-        self.con.unregister("pieces")
-        self.con.execute(load("count_lines.sql"))
-        self.con.execute(load("check_lines.sql"))
-        self.con.execute("DROP TABLE piece_lines")
-        self.con.execute(load("stage_checked_lines.sql"), self.stamp)
-        self.con.execute(load("stage_bad_lines.sql"))
-        self.con.execute("DROP TABLE checked_lines")
+        self.con.register("batch_lines", lines)
+        try:
+            with_content = sum(n for (n,) in self.con.execute(load("count_lines.sql")).fetchall())
+            (landed,) = self.con.execute(load("land_lines.sql"), self.stamp).fetchone()
+            self.lines_landed += landed
+            if landed < with_content:
+                self.batches_with_bad_lines += 1
+                self.con.execute(load("stage_bad_lines.sql"))
+        finally:
+            self.con.unregister("batch_lines")
 
     def flush_objects(self) -> None:
         """Stage the objects recorded so far, in one statement."""

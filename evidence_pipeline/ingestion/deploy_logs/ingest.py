@@ -51,7 +51,8 @@ class ReadOptions:
     max_workers: int = 16
     in_flight: int = 64
     bytes_in_flight: int = 32 << 20  # stored (compressed) bytes read ahead of the parser
-    batch_bytes: int = DEFAULT_BATCH_BYTES
+    batch_bytes: int = DEFAULT_BATCH_BYTES  # Arrow bytes of lines landed per statement, at most
+    batch_lines: int | None = None  # lines landed per statement (default: from DuckDB's threads)
     large_object_bytes: int = 16 << 20  # objects bigger than this are streamed one at a time
 
 
@@ -154,7 +155,7 @@ def ingest_deploy_logs(
 
         stamp = {"ingested_at": utc_now(), "ingestion_id": ingestion_id}
         con.execute("BEGIN TRANSACTION")
-        staging = Staging(con, stamp, options.batch_bytes)
+        staging = Staging(con, stamp, options.batch_bytes, options.batch_lines)
         trail_files = _stage_objects(location, new, staging, options)
         staging.flush_objects()
         outcome = interpret(trail_files, _tag_history(staging))

@@ -1,15 +1,23 @@
 """Stage what was read on the warehouse connection, batch by batch.
 
 JSON lines are parsed and checked in bulk by DuckDB (`check_lines.sql`): numbered lines
-(Arrow batches from `connectors.deploy_logs.lines_batch`) are handed over in batches of about
-`batch_bytes` of text; the good lines land in `deployment_events` at once (one statement per
-batch), and only a batch where some line did not land is checked again to stage its bad lines
-for quarantine. So memory does not grow with the number of events: nothing but the counts
-and the bad lines is kept between batches. Problems found while reading (truncated gzip,
-non-UTF-8 bytes) and CloudTrail results are staged from Python.
+(Arrow batches from `connectors.deploy_logs.lines_batch`) are handed over in batches of
+`batch_lines` lines (or `batch_bytes`, whichever comes first); the good lines land in
+`deployment_events` at once (one statement per batch), and only a batch where some line did
+not land is checked again to stage its bad lines for quarantine.
+
+Memory does not grow with the number of events: nothing but counts and bad lines is kept
+between batches, and each batch is big enough for every DuckDB thread of its INSERT to get at
+least a row group of rows, which DuckDB then writes to the database file at once (a thread
+with less keeps its rows in memory until the transaction commits, and appends them more
+slowly). Problems found while reading (truncated gzip, non-UTF-8 bytes) and CloudTrail
+results are staged from Python.
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import duckdb
 import pyarrow as pa
@@ -21,7 +29,15 @@ from evidence_pipeline.sql_files import sql_loader
 
 load = sql_loader(__file__)
 
-DEFAULT_BATCH_BYTES = 64 << 20
+DEFAULT_BATCH_BYTES = 256 << 20  # Arrow bytes of a batch: a bound for very long lines
+DUCKDB_ROW_GROUP_ROWS = 122_880  # DuckDB's rows per row group
+
+
+def lines_per_batch(con: duckdb.DuckDBPyConnection) -> int:
+    """Lines per batch for the connection's threads: one and a half row groups each."""
+    (threads,) = con.execute("SELECT current_setting('threads')").fetchone()
+    return int(threads) * DUCKDB_ROW_GROUP_ROWS * 3 // 2
+
 
 _EVENT_COLUMNS = (
     "event_id",
@@ -53,14 +69,18 @@ class Staging:
         con: duckdb.DuckDBPyConnection,
         stamp: dict[str, object],
         batch_bytes: int = DEFAULT_BATCH_BYTES,
+        batch_lines: int | None = None,
     ):
-        """`stamp` is `{"ingested_at": ..., "ingestion_id": ...}` for the rows landed."""
+        """`stamp` is `{"ingested_at": ..., "ingestion_id": ...}` for the rows landed;
+        `batch_lines` defaults to `lines_per_batch(con)`."""
         self.con = con
         self.stamp = stamp
         self.batch_bytes = batch_bytes
+        self.batch_lines = batch_lines or lines_per_batch(con)
         self._lines: list[pa.RecordBatch] = []
         self._objects: list[list[object]] = []
         self._pending_bytes = 0
+        self._pending_lines = 0
         self.lines_landed = 0
         self.batches_with_bad_lines = 0
         con.execute(load("create_staging.sql"))
@@ -76,24 +96,36 @@ class Staging:
         """Numbered lines of one object (`connectors.deploy_logs.lines_batch`)."""
         self._lines.append(batch)
         self._pending_bytes += batch.nbytes
-        if self._pending_bytes >= self.batch_bytes:
+        self._pending_lines += batch.num_rows
+        if self._pending_lines >= self.batch_lines or self._pending_bytes >= self.batch_bytes:
             self.flush()
 
     def flush(self) -> None:
         """Count, parse, check and land the pending lines in DuckDB; stage the bad ones."""
         if not self._lines:
             return
-        lines = pa.Table.from_batches(self._lines, schema=LINES_SCHEMA)
-        self._lines = []
+        batches, self._lines = self._lines, []
         self._pending_bytes = 0
-        self.con.register("batch_lines", lines)
-        try:
-            with_content = sum(n for (n,) in self.con.execute(load("count_lines.sql")).fetchall())
+        self._pending_lines = 0
+        with self._registered(batches):
+            counts = self.con.execute(load("count_lines.sql")).fetchall()
+        with_content = sum(n for (n,) in counts)
+        with self._registered(batches):
             (landed,) = self.con.execute(load("land_lines.sql"), self.stamp).fetchone()
-            self.lines_landed += landed
-            if landed < with_content:
-                self.batches_with_bad_lines += 1
+        self.lines_landed += landed
+        if landed < with_content:
+            self.batches_with_bad_lines += 1
+            with self._registered(batches):
                 self.con.execute(load("stage_bad_lines.sql"))
+
+    @contextmanager
+    def _registered(self, batches: list[pa.RecordBatch]) -> Iterator[None]:
+        """The batches as `batch_lines`, for one statement. A stream of batches rather than a
+        table: DuckDB keeps a registered table (and so the text) alive until the transaction
+        ends, but lets go of a stream once it has been read."""
+        self.con.register("batch_lines", pa.RecordBatchReader.from_batches(LINES_SCHEMA, batches))
+        try:
+            yield
         finally:
             self.con.unregister("batch_lines")
 

@@ -74,11 +74,19 @@ timed AS (
             OR (event_type IN ('deploy', 'rollback') AND model_version IS NULL)
             AS misses_a_field
     FROM fields
+),
+checked AS (
+    SELECT
+        *,
+        f IS NOT NULL AND NOT misses_a_field AND event_time IS NOT NULL
+            AND status IN ('succeeded', 'failed') AS lands
+    FROM timed
 )
 SELECT
     uri, line, text, event_id, event_time, event_type, model_name, model_version, environment,
     endpoint, actor, approved_by, change_ticket, status, incident_id, details,
     CASE
+        WHEN lands THEN NULL
         WHEN f IS NULL AND (prefix(text, '{') OR NOT json_valid(text)) THEN 'malformed JSON line'
         WHEN f IS NULL THEN 'not a JSON object'
         WHEN misses_a_field THEN 'missing required field: ' || concat_ws(', ',
@@ -95,7 +103,6 @@ SELECT
         WHEN event_time IS NULL
             THEN 'event_time ' || to_json(event_time_text)
                 || ' is not an RFC 3339 timestamp with a UTC offset'
-        WHEN status NOT IN ('succeeded', 'failed')
-            THEN 'status ' || to_json(status) || ' is neither succeeded nor failed'
+        ELSE 'status ' || to_json(status) || ' is neither succeeded nor failed'
     END AS error
-FROM timed
+FROM checked

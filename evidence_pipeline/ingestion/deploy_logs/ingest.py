@@ -14,6 +14,7 @@ from typing import Any
 
 from connectors.cloudtrail import TagHistory, TagState, TrailFile, interpret, parse_trail_file
 from connectors.deploy_logs import (
+    DEFAULT_PIECE_BYTES,
     DEPLOY_LOG_SUFFIXES,
     bounded_map,
     is_jsonl,
@@ -54,6 +55,7 @@ class ReadOptions:
     batch_bytes: int = DEFAULT_BATCH_BYTES  # Arrow bytes of lines landed per statement, at most
     batch_lines: int | None = None  # lines landed per statement (default: from DuckDB's threads)
     large_object_bytes: int = 16 << 20  # objects bigger than this are streamed one at a time
+    piece_bytes: int = DEFAULT_PIECE_BYTES  # text read at a time from such an object
 
 
 @dataclass
@@ -103,7 +105,8 @@ def _stage_objects(
         if is_jsonl(obj):
             if result is None:
                 state = None
-                for piece, state in read_jsonl_pieces(location, obj):  # noqa: B007
+                pieces = read_jsonl_pieces(location, obj, options.piece_bytes)
+                for piece, state in pieces:  # noqa: B007
                     if piece is not None:
                         staging.add_lines(lines_batch(piece))
             else:

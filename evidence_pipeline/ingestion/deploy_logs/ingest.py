@@ -50,7 +50,7 @@ class ReadOptions:
     """How hard to read: threads, objects in flight, and sizes that bound memory."""
 
     max_workers: int = 16
-    in_flight: int = 64
+    in_flight: int = 256  # objects read ahead: a whole batch, so reading overlaps landing
     bytes_in_flight: int = 32 << 20  # stored (compressed) bytes read ahead of the parser
     batch_bytes: int = DEFAULT_BATCH_BYTES  # Arrow bytes of lines landed per statement, at most
     batch_lines: int | None = None  # lines landed per statement (default: from DuckDB's threads)

@@ -9,17 +9,23 @@ the text for bytes that are not UTF-8.
 What comes out, per object, is a list of `TextPiece`s (consecutive lines, numbered from
 `first_line`, with no trailing newline) and `LineProblem`s (a line or object that cannot be
 used, with the reason and the raw text). Large objects are cut into pieces at line
-boundaries, so no piece is ever bigger than `piece_bytes`.
+boundaries, so no piece is ever bigger than `piece_bytes`. `lines_batch` turns a piece into
+an Arrow batch of numbered lines (split by Arrow, outside the interpreter lock, so it can run
+in the reading threads).
 """
 
 from __future__ import annotations
 
 import zlib
+from array import array
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TypeVar
+
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from connectors.locations import Location, StoredObject
 from connectors.redaction import scrub, scrub_bytes
@@ -230,6 +236,31 @@ def read_jsonl_pieces(
             tail = tail[:-1]
         yield _utf8_screened(TextPiece(obj.uri, first_line, tail), state), state
     yield None, state
+
+
+LINES_SCHEMA = pa.schema([("uri", pa.string()), ("line", pa.int64()), ("text", pa.large_string())])
+
+
+def lines_batch(piece: TextPiece) -> pa.RecordBatch:
+    """The piece's lines as an Arrow batch `(uri, line, text)`, numbered from its first line,
+    a CR before each line break (and at the end of the piece) dropped. The text must be valid
+    UTF-8 (pieces from `read_jsonl_pieces` are)."""
+    data = piece.data
+    if b"\r" in data:
+        data = data.replace(b"\r\n", b"\n")
+        if data.endswith(b"\r"):
+            data = data[:-1]
+    whole = pa.LargeStringArray.from_buffers(
+        1, pa.py_buffer(array("q", [0, len(data)]).tobytes()), pa.py_buffer(data)
+    )
+    text = pc.split_pattern(whole, "\n").flatten()
+    count = len(text)
+    lines = pc.cumulative_sum(
+        pa.repeat(pa.scalar(1, pa.int64()), count), start=piece.first_line - 1
+    )
+    return pa.RecordBatch.from_arrays(
+        [pa.repeat(pa.scalar(piece.uri, pa.string()), count), lines, text], schema=LINES_SCHEMA
+    )
 
 
 def read_jsonl_object(

@@ -7,7 +7,10 @@ from pathlib import Path
 
 from connectors.deploy_logs import (
     DEPLOY_LOG_SUFFIXES,
+    LINES_SCHEMA,
+    TextPiece,
     bounded_map,
+    lines_batch,
     read_jsonl_object,
     read_jsonl_pieces,
     read_whole_object,
@@ -156,3 +159,17 @@ def test_a_byte_order_mark_before_the_first_line_is_not_part_of_it(tmp_path: Pat
         2: b'{"a": 2}',
     }
     assert _lines(read_jsonl_object(location, objects["b.jsonl.gz"])) == {1: b'{"b": 1}'}
+
+
+def test_lines_batch_numbers_the_lines_and_drops_the_cr_of_a_crlf():
+    piece = TextPiece("s3://b/a.jsonl", 41, b'{"a": 1}\r\n\r\n  \n{"a": "\r"}\r\r\n{"b": 2}\r')
+    batch = lines_batch(piece)
+    assert batch.schema == LINES_SCHEMA
+    assert batch.to_pylist() == [
+        {"uri": "s3://b/a.jsonl", "line": 41, "text": '{"a": 1}'},
+        {"uri": "s3://b/a.jsonl", "line": 42, "text": ""},
+        {"uri": "s3://b/a.jsonl", "line": 43, "text": "  "},
+        {"uri": "s3://b/a.jsonl", "line": 44, "text": '{"a": "\r"}\r'},
+        {"uri": "s3://b/a.jsonl", "line": 45, "text": '{"b": 2}'},
+    ]
+    assert lines_batch(TextPiece("u", 1, b"")).to_pylist() == [{"uri": "u", "line": 1, "text": ""}]

@@ -14,9 +14,11 @@ from typing import Any
 
 from connectors.cloudtrail import TagHistory, TagState, TrailFile, interpret, parse_trail_file
 from connectors.deploy_logs import (
+    DEFAULT_PIECE_BYTES,
     DEPLOY_LOG_SUFFIXES,
     bounded_map,
     is_jsonl,
+    lines_batch,
     read_jsonl_object,
     read_jsonl_pieces,
     read_whole_object,
@@ -48,10 +50,12 @@ class ReadOptions:
     """How hard to read: threads, objects in flight, and sizes that bound memory."""
 
     max_workers: int = 16
-    in_flight: int = 64
+    in_flight: int = 256  # objects read ahead: a whole batch, so reading overlaps landing
     bytes_in_flight: int = 32 << 20  # stored (compressed) bytes read ahead of the parser
-    batch_bytes: int = DEFAULT_BATCH_BYTES
+    batch_bytes: int = DEFAULT_BATCH_BYTES  # Arrow bytes of lines landed per statement, at most
+    batch_lines: int | None = None  # lines landed per statement (default: from DuckDB's threads)
     large_object_bytes: int = 16 << 20  # objects bigger than this are streamed one at a time
+    piece_bytes: int = DEFAULT_PIECE_BYTES  # text read at a time from such an object
 
 
 @dataclass
@@ -74,7 +78,12 @@ def _read(location: Location, options: ReadOptions):
         if obj.size > options.large_object_bytes:
             return None  # streamed later by the caller, piece by piece
         if is_jsonl(obj):
-            return read_jsonl_object(location, obj)
+            state = read_jsonl_object(location, obj)
+            # Split into numbered lines here, in the reading threads (Arrow does it outside
+            # the interpreter lock); the text is then held once, in the batches.
+            lines = [lines_batch(piece) for piece in state.pieces]
+            state.pieces.clear()
+            return state, lines
         return read_whole_object(location, obj)
 
     return read
@@ -96,13 +105,14 @@ def _stage_objects(
         if is_jsonl(obj):
             if result is None:
                 state = None
-                for piece, state in read_jsonl_pieces(location, obj):  # noqa: B007
+                pieces = read_jsonl_pieces(location, obj, options.piece_bytes)
+                for piece, state in pieces:  # noqa: B007
                     if piece is not None:
-                        staging.add_piece(piece)
+                        staging.add_lines(lines_batch(piece))
             else:
-                state = result
-                for piece in state.pieces:
-                    staging.add_piece(piece)
+                state, lines = result
+                for batch in lines:
+                    staging.add_lines(batch)
             staging.add_jsonl_object(state)
         else:
             data, damage = result if result is not None else read_whole_object(location, obj)
@@ -148,7 +158,7 @@ def ingest_deploy_logs(
 
         stamp = {"ingested_at": utc_now(), "ingestion_id": ingestion_id}
         con.execute("BEGIN TRANSACTION")
-        staging = Staging(con, stamp, options.batch_bytes)
+        staging = Staging(con, stamp, options.batch_bytes, options.batch_lines)
         trail_files = _stage_objects(location, new, staging, options)
         staging.flush_objects()
         outcome = interpret(trail_files, _tag_history(staging))

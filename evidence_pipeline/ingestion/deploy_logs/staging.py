@@ -1,27 +1,43 @@
-"""Stage what was read into temporary tables of the warehouse connection.
+"""Stage what was read on the warehouse connection, batch by batch.
 
-JSON lines are parsed and checked in bulk by DuckDB (`check_lines.sql`): pieces of text are
-handed over as an Arrow table in batches of about `batch_bytes`, split into numbered lines,
-validated, and routed to `stg_events` or `stg_quarantine`. Problems found while reading
-(truncated gzip, non-UTF-8 bytes) and CloudTrail results are staged from Python.
+JSON lines are parsed and checked in bulk by DuckDB (`check_lines.sql`): numbered lines
+(Arrow batches from `connectors.deploy_logs.lines_batch`) are handed over in batches of
+`batch_lines` lines (or `batch_bytes`, whichever comes first); the good lines land in
+`deployment_events` at once (one statement per batch), and only a batch where some line did
+not land is checked again to stage its bad lines for quarantine.
+
+Memory does not grow with the number of events: nothing but counts and bad lines is kept
+between batches, and each batch is big enough for every DuckDB thread of its INSERT to get at
+least a row group of rows, which DuckDB then writes to the database file at once (a thread
+with less keeps its rows in memory until the transaction commits, and appends them more
+slowly). Problems found while reading (truncated gzip, non-UTF-8 bytes) and CloudTrail
+results are staged from Python.
 """
 
 from __future__ import annotations
 
-from array import array
-from itertools import accumulate
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import duckdb
 import pyarrow as pa
 
 from connectors.cloudtrail import TagChange
-from connectors.deploy_logs import LineProblem, ReadObject, TextPiece
+from connectors.deploy_logs import LINES_SCHEMA, LineProblem, ReadObject
 from connectors.locations import StoredObject
 from evidence_pipeline.sql_files import sql_loader
 
 load = sql_loader(__file__)
 
-DEFAULT_BATCH_BYTES = 64 << 20
+DEFAULT_BATCH_BYTES = 256 << 20  # Arrow bytes of a batch: a bound for very long lines
+DUCKDB_ROW_GROUP_ROWS = 122_880  # DuckDB's rows per row group
+
+
+def lines_per_batch(con: duckdb.DuckDBPyConnection) -> int:
+    """Lines per batch for the connection's threads: one and a half row groups each."""
+    (threads,) = con.execute("SELECT current_setting('threads')").fetchone()
+    return int(threads) * DUCKDB_ROW_GROUP_ROWS * 3 // 2
+
 
 _EVENT_COLUMNS = (
     "event_id",
@@ -45,24 +61,6 @@ _EVENT_COLUMNS = (
 )
 
 
-def _pieces_table(pieces: list[TextPiece]) -> pa.Table:
-    """An Arrow table over the pieces' bytes, built from buffers (no per-string conversion:
-    the text was checked to be UTF-8 while it was read)."""
-    data = b"".join(p.data for p in pieces)
-    offsets = array("q", [0])
-    offsets.extend(accumulate(len(p.data) for p in pieces))
-    content = pa.LargeStringArray.from_buffers(
-        len(pieces), pa.py_buffer(offsets.tobytes()), pa.py_buffer(data)
-    )
-    return pa.table(
-        {
-            "uri": pa.array([p.uri for p in pieces], pa.string()),
-            "first_line": pa.array([p.first_line for p in pieces], pa.int64()),
-            "content": content,
-        }
-    )
-
-
 class Staging:
     """The staging tables of one ingestion, on the writer's connection."""
 
@@ -71,37 +69,65 @@ class Staging:
         con: duckdb.DuckDBPyConnection,
         stamp: dict[str, object],
         batch_bytes: int = DEFAULT_BATCH_BYTES,
+        batch_lines: int | None = None,
     ):
-        """`stamp` is `{"ingested_at": ..., "ingestion_id": ...}` for the rows landed."""
+        """`stamp` is `{"ingested_at": ..., "ingestion_id": ...}` for the rows landed;
+        `batch_lines` defaults to `lines_per_batch(con)`."""
         self.con = con
         self.stamp = stamp
         self.batch_bytes = batch_bytes
-        self._pieces: list[TextPiece] = []
+        self.batch_lines = batch_lines or lines_per_batch(con)
+        self._lines: list[pa.RecordBatch] = []
         self._objects: list[list[object]] = []
         self._pending_bytes = 0
+        self._pending_lines = 0
+        self.lines_landed = 0
+        self.batches_with_bad_lines = 0
         con.execute(load("create_staging.sql"))
+        # The macro is checked against the lines' schema when it is created, and reads
+        # whatever batch is registered as `batch_lines` when it runs.
+        con.register("batch_lines", LINES_SCHEMA.empty_table())
+        try:
+            con.execute(load("check_lines.sql"))
+        finally:
+            con.unregister("batch_lines")
 
-    def add_piece(self, piece: TextPiece) -> None:
-        self._pieces.append(piece)
-        self._pending_bytes += len(piece.data)
-        if self._pending_bytes >= self.batch_bytes:
+    def add_lines(self, batch: pa.RecordBatch) -> None:
+        """Numbered lines of one object (`connectors.deploy_logs.lines_batch`)."""
+        self._lines.append(batch)
+        self._pending_bytes += batch.nbytes
+        self._pending_lines += batch.num_rows
+        if self._pending_lines >= self.batch_lines or self._pending_bytes >= self.batch_bytes:
             self.flush()
 
     def flush(self) -> None:
-        """Parse and check the pending pieces in DuckDB."""
-        if not self._pieces:
+        """Count, parse, check and land the pending lines in DuckDB; stage the bad ones."""
+        if not self._lines:
             return
-        self.con.register("pieces", _pieces_table(self._pieces))
-        self._pieces = []
+        batches, self._lines = self._lines, []
         self._pending_bytes = 0
-        self.con.execute(load("split_pieces.sql"))
-        self.con.unregister("pieces")
-        self.con.execute(load("count_lines.sql"))
-        self.con.execute(load("check_lines.sql"))
-        self.con.execute("DROP TABLE piece_lines")
-        self.con.execute(load("stage_checked_lines.sql"), self.stamp)
-        self.con.execute(load("stage_bad_lines.sql"))
-        self.con.execute("DROP TABLE checked_lines")
+        self._pending_lines = 0
+        with self._registered(batches):
+            counts = self.con.execute(load("count_lines.sql")).fetchall()
+        with_content = sum(n for (n,) in counts)
+        with self._registered(batches):
+            (landed,) = self.con.execute(load("land_lines.sql"), self.stamp).fetchone()
+        self.lines_landed += landed
+        if landed < with_content:
+            self.batches_with_bad_lines += 1
+            with self._registered(batches):
+                self.con.execute(load("stage_bad_lines.sql"))
+
+    @contextmanager
+    def _registered(self, batches: list[pa.RecordBatch]) -> Iterator[None]:
+        """The batches as `batch_lines`, for one statement. A stream of batches rather than a
+        table: DuckDB keeps a registered table (and so the text) alive until the transaction
+        ends, but lets go of a stream once it has been read."""
+        self.con.register("batch_lines", pa.RecordBatchReader.from_batches(LINES_SCHEMA, batches))
+        try:
+            yield
+        finally:
+            self.con.unregister("batch_lines")
 
     def flush_objects(self) -> None:
         """Stage the objects recorded so far, in one statement."""

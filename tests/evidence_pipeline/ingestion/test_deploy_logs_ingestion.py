@@ -14,11 +14,18 @@ import dagster as dg
 import duckdb
 import pytest
 
+from connectors.locations import LocalLocation
 from evidence_pipeline.ingestion.deploy_logs.assets import (
     deploy_logs_records_add_up,
     deployment_events,
 )
+from evidence_pipeline.ingestion.deploy_logs.ingest import (
+    DeployLogIngestion,
+    ReadOptions,
+    ingest_deploy_logs,
+)
 from evidence_pipeline.resources import EvidenceLocationResource, S3Resource, WarehouseResource
+from evidence_pipeline.warehouse.store import Warehouse
 from tests.conftest import TEST_AWS_ENV
 from tests.servers import free_port
 
@@ -406,3 +413,82 @@ def test_a_repeat_written_with_other_blanks_is_identical_content(
     assert (run["rows_landed"], run["quarantined"], run["skipped"]) == (0, 1, 1)
     (location,) = query(warehouse_path, "SELECT location FROM quarantine")[0]
     assert location.endswith("d.jsonl")
+
+
+def _event_line(n: int, **fields: object) -> str:
+    event = {
+        "event_id": f"batch-{n:06d}",
+        "event_time": "2026-04-01T09:00:00Z",
+        "event_type": "monitoring_check",
+        "model_name": "fraud",
+        "environment": "production",
+        "details": {"n": n},
+        **fields,
+    }
+    return json.dumps(event, separators=(",", ":"))
+
+
+def _ingest(logs: Path, warehouse_path: Path, **options: int) -> DeployLogIngestion:
+    store = Warehouse(warehouse_path)
+    return ingest_deploy_logs(store, LocalLocation(logs), options=ReadOptions(**options))
+
+
+def test_one_bad_line_among_many_good_ones_in_a_batch_is_the_only_one_quarantined(
+    tmp_path: Path, warehouse_path: Path
+):
+    """A batch whose lines do not all land is checked again for its bad lines only: the good
+    lines of that batch and of the others land once, the bad one is quarantined at its line."""
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    for part in range(6):
+        lines = [_event_line(part * 1000 + i) for i in range(1000)]
+        if part == 3:
+            lines[617] = lines[617][:-5]  # cut short: not JSON
+            lines[618] = _event_line(3618, status="rolled back")
+            lines[619] = "   "  # blank: counted, not a record
+        (logs / f"part-{part}.jsonl").write_text("\r\n".join(lines) + "\r\n")
+    result = _ingest(logs, warehouse_path, batch_lines=1500)
+    assert (result.tally.records_read, result.tally.rows_landed) == (5999, 5997)
+    assert (result.tally.quarantined, result.tally.skipped, result.empty_lines) == (2, 0, 1)
+    assert query(warehouse_path, "SELECT line, error FROM quarantine ORDER BY line") == [
+        (618, "malformed JSON line"),
+        (619, 'status "rolled back" is neither succeeded nor failed'),
+    ]
+    (location,) = {row[0] for row in query(warehouse_path, "SELECT location FROM quarantine")}
+    assert location.endswith("part-3.jsonl")
+    landed = query(
+        warehouse_path,
+        "SELECT count(*), count(DISTINCT event_id), min(source_line), max(source_line), "
+        "bool_and(raw NOT LIKE '%' || chr(13)), bool_and(json_extract(details, '$.n')::INT "
+        "= (regexp_extract(source_uri, 'part-(\\d)', 1)::INT * 1000 + source_line - 1)) "
+        "FROM deployment_events",
+    )
+    assert landed == [(5997, 5997, 1, 1000, True, True)]
+
+
+def test_a_large_object_read_in_pieces_across_batches_keeps_its_line_numbers(
+    tmp_path: Path, warehouse_path: Path
+):
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    lines = [_event_line(i) for i in range(5000)]
+    lines[3210] = "[1, 2]"
+    (logs / "big.jsonl.gz").write_bytes(gzip.compress(("\n".join(lines) + "\n").encode()))
+    result = _ingest(
+        logs, warehouse_path, large_object_bytes=1024, piece_bytes=16 << 10, batch_lines=700
+    )
+    assert (result.tally.records_read, result.tally.rows_landed, result.tally.quarantined) == (
+        5000,
+        4999,
+        1,
+    )
+    assert query(warehouse_path, "SELECT line, error, raw FROM quarantine") == [
+        (3211, "not a JSON object", "[1, 2]")
+    ]
+    mismatched = query(
+        warehouse_path,
+        "SELECT count(*) FROM deployment_events "
+        "WHERE json_extract(details, '$.n')::INT <> source_line - 1",
+    )
+    assert mismatched == [(0,)]
+    assert query(warehouse_path, "SELECT count(*) FROM deployment_events") == [(4999,)]

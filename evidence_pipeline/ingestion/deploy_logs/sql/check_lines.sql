@@ -1,9 +1,13 @@
--- Parse and check every non-blank line in bulk, parsing each line once; `error` is NULL for a
--- line that can land. Required: event_id, event_time (RFC 3339 with offset), event_type,
+-- `checked_lines()`: every non-blank line of the batch `batch_lines(uri, line, text)` (an
+-- Arrow batch registered by the staging), parsed once and checked; `error` is NULL for a line
+-- that can land. Required: event_id, event_time (RFC 3339 with offset), event_type,
 -- model_name, environment; incident_id for incident_* events; model_version for deploy and
--- rollback. (Whole-line trim() is slow in DuckDB: only lines with outer blanks are trimmed;
--- try() is slower still: json_valid() guards json_transform() instead.)
-CREATE OR REPLACE TEMP TABLE checked_lines AS
+-- rollback. A macro, so that landing the good lines and (only in a batch that has bad ones)
+-- staging the bad ones run the same checks, without materialising the lines in between.
+-- (Whole-line trim() is slow in DuckDB: only lines with outer blanks are trimmed; try() is
+-- slower still: json_valid() guards json_transform() instead. The list of missing fields is
+-- only built for lines that miss one: CASE evaluates a branch only where it is taken.)
+CREATE OR REPLACE TEMP MACRO checked_lines() AS TABLE
 WITH lines AS (
     SELECT
         uri,
@@ -14,7 +18,7 @@ WITH lines AS (
                 THEN trim(text, ' ' || chr(9))
             ELSE text
         END AS text
-    FROM piece_lines
+    FROM batch_lines
 ),
 parsed AS (
     SELECT
@@ -64,7 +68,28 @@ timed AS (
                     AND substr(event_time_text, -3, 1) = ':')
                 THEN try_cast(upper(event_time_text) AS TIMESTAMPTZ)
         END AS event_time,
-        concat_ws(', ',
+        event_id IS NULL OR event_time_text IS NULL OR event_type IS NULL
+            OR model_name IS NULL OR environment IS NULL
+            OR (starts_with(event_type, 'incident_') AND incident_id IS NULL)
+            OR (event_type IN ('deploy', 'rollback') AND model_version IS NULL)
+            AS misses_a_field
+    FROM fields
+),
+checked AS (
+    SELECT
+        *,
+        f IS NOT NULL AND NOT misses_a_field AND event_time IS NOT NULL
+            AND status IN ('succeeded', 'failed') AS lands
+    FROM timed
+)
+SELECT
+    uri, line, text, event_id, event_time, event_type, model_name, model_version, environment,
+    endpoint, actor, approved_by, change_ticket, status, incident_id, details,
+    CASE
+        WHEN lands THEN NULL
+        WHEN f IS NULL AND (prefix(text, '{') OR NOT json_valid(text)) THEN 'malformed JSON line'
+        WHEN f IS NULL THEN 'not a JSON object'
+        WHEN misses_a_field THEN 'missing required field: ' || concat_ws(', ',
             CASE WHEN event_id IS NULL THEN 'event_id' END,
             CASE WHEN event_time_text IS NULL THEN 'event_time' END,
             CASE WHEN event_type IS NULL THEN 'event_type' END,
@@ -74,20 +99,10 @@ timed AS (
                 THEN 'incident_id (required for incident_* events)' END,
             CASE WHEN event_type IN ('deploy', 'rollback') AND model_version IS NULL
                 THEN 'model_version (required for deploy and rollback)' END
-        ) AS missing
-    FROM fields
-)
-SELECT
-    uri, line, text, event_id, event_time, event_type, model_name, model_version, environment,
-    endpoint, actor, approved_by, change_ticket, status, incident_id, details,
-    CASE
-        WHEN f IS NULL AND (prefix(text, '{') OR NOT json_valid(text)) THEN 'malformed JSON line'
-        WHEN f IS NULL THEN 'not a JSON object'
-        WHEN missing <> '' THEN 'missing required field: ' || missing
+        )
         WHEN event_time IS NULL
             THEN 'event_time ' || to_json(event_time_text)
                 || ' is not an RFC 3339 timestamp with a UTC offset'
-        WHEN status NOT IN ('succeeded', 'failed')
-            THEN 'status ' || to_json(status) || ' is neither succeeded nor failed'
+        ELSE 'status ' || to_json(status) || ' is neither succeeded nor failed'
     END AS error
-FROM timed
+FROM checked

@@ -14,6 +14,7 @@ from evidence_pipeline.controls.as_of import (
     resolve_as_of,
     results_retention_days,
 )
+from evidence_pipeline.controls.backfill import evaluate_many
 from evidence_pipeline.controls.configuration import ControlConfiguration, load_configuration
 from evidence_pipeline.controls.evaluation import (
     EvaluationSummary,
@@ -115,16 +116,17 @@ def _evaluate_history(
     days = complete_days(window.start, window.end)
     configuration = load_configuration(Settings.from_env())
     retention = results_retention_days()
-    summaries = []
     with warehouse.get_warehouse().writer() as con:
-        for day in days:
-            summaries.append(
-                evaluate(
-                    con, configuration, day_end(day), run_id=context.run_id, trigger="backfill"
-                )
-            )
-            context.log.info(f"Evaluated {day.isoformat()}: {summaries[-1].controls_by_status}")
+        summaries = evaluate_many(
+            con,
+            configuration,
+            [day_end(day) for day in days],
+            run_id=context.run_id,
+            trigger="backfill",
+        )
         expired = delete_expired_results(con, retention)
+    for summary in summaries:
+        context.log.info(f"Evaluated {format_instant(summary.as_of)}: {summary.controls_by_status}")
     return dg.MaterializeResult(
         metadata={
             "days_evaluated": len(summaries),

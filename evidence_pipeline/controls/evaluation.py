@@ -129,7 +129,7 @@ def store_configuration(
         )
 
 
-def _rule_rows(
+def rule_rows(
     con: duckdb.DuckDBPyConnection, mapped: MappedRule, engine: dict[str, Any]
 ) -> pa.Table:
     """Run one rule; its rows with the required columns (and `relies_on_observed_at`)."""
@@ -147,7 +147,7 @@ def _rule_rows(
     return pa.Table.from_arrays(columns, names=[*REQUIRED_COLUMNS, "relies_on_observed_at"])
 
 
-def _describe_failure(exc: duckdb.Error) -> str:
+def describe_failure(exc: duckdb.Error) -> str:
     message = str(exc).strip().splitlines()[0]
     if isinstance(exc, duckdb.PermissionException):
         return f"the rule tried to reach outside the warehouse, which rules may not: {message}"
@@ -168,9 +168,9 @@ def stage_rules(
         key = (mapped.rule_id, mapped.rule_hash)
         if key not in cache:
             try:
-                cache[key] = _rule_rows(con, mapped, engine)
+                cache[key] = rule_rows(con, mapped, engine)
             except duckdb.Error as exc:
-                cache[key] = _describe_failure(exc)
+                cache[key] = describe_failure(exc)
                 failed[mapped.rule_id] = cache[key]
         outcome = cache[key]
         identity = {
@@ -233,7 +233,7 @@ def roll_up_controls(
     return rows
 
 
-def _subjects_by_status(counts: dict[str, SubjectCounts]) -> dict[str, int]:
+def subjects_by_status(counts: dict[str, SubjectCounts]) -> dict[str, int]:
     fields = ("passing", "failing", "stale", "not_applicable", "error")
     return {
         status: sum(getattr(c, name) for c in counts.values())
@@ -271,7 +271,7 @@ def evaluate(
         for row in con.execute(load_sql("count_staged_results.sql")).fetchall()
     }
     roll_ups = roll_up_controls(configuration, counts, as_of)
-    subjects_by_status = _subjects_by_status(counts)
+    by_status = subjects_by_status(counts)
     rules_run = len({(r.rule_id, r.rule_hash) for r in configuration.all_rules()})
 
     con.execute("BEGIN TRANSACTION")
@@ -291,7 +291,7 @@ def evaluate(
                 "trigger": trigger,
                 "rules_run": rules_run,
                 "rules_failed": len(failed),
-                "results": sum(subjects_by_status.values()),
+                "results": sum(by_status.values()),
             },
         )
         con.execute("COMMIT")
@@ -304,7 +304,7 @@ def evaluate(
         as_of=as_of,
         evaluated_at=evaluated_at,
         controls_by_status=dict(Counter(row["status"] for row in roll_ups)),
-        subjects_by_status=subjects_by_status,
+        subjects_by_status=by_status,
         rules_run=rules_run,
         rules_failed=len(failed),
         failed_rules=failed,

@@ -1,0 +1,6 @@
+-- Every MLflow run, once for the whole backfill; a day's mlflow_runs_as_of is its rows started
+-- at or before as_of (or with no start time), as helpers/60_mlflow_runs_as_of.sql.
+CREATE OR REPLACE TEMP TABLE backfill_mlflow_runs AS
+SELECT *
+FROM mlflow_runs
+WHERE source_configured('mlflow');

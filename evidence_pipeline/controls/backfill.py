@@ -18,7 +18,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from evidence_pipeline.controls.batching import AS_OF_COLUMN, batched_rule_sql
+from evidence_pipeline.controls.batching import batched_query
 from evidence_pipeline.controls.configuration import REQUIRED_COLUMNS, ControlConfiguration
 from evidence_pipeline.controls.context import (
     HELPERS_DIR,
@@ -86,37 +86,69 @@ def prepare_backfill_helpers(
         run_script(con, path.read_text(encoding="utf-8"), params)
 
 
-def _run_batched(
+def _batched_rule_rows(
     con: duckdb.DuckDBPyConnection, mapped: MappedRule, production_environments: list[str]
-) -> bool:
-    """Run the rule for every day into `backfill_rule_rows`; False when it cannot be."""
-    sql = batched_rule_sql(mapped.rule.sql)
+) -> str | None:
+    """The rule's query for every day, checked to bind with the columns a rule returns;
+    None when it has none or it does not bind (the rule is then evaluated day by day)."""
+    sql = batched_query(mapped.rule_id, mapped.rule.sql)
     if sql is None:
-        return False
+        return None
     try:
-        statement = con.extract_statements(sql)
-        if len(statement) != 1:
-            return False
-        used = statement[0].named_parameters
-        engine = {"production_environments": production_environments}
-        params = {**{k: v for k, v in engine.items() if k in used}, **mapped.params}
-        con.execute(f"CREATE OR REPLACE TEMP TABLE backfill_rule_rows AS {sql}", params)
+        statements = con.extract_statements(sql)
+        if len(statements) != 1:
+            return None
+        used = statements[0].named_parameters
+        columns = con.execute(f"DESCRIBE {sql}", _params(mapped, used, production_environments))
+        names = [row[0] for row in columns.fetchall()]
     except duckdb.Error:
-        return False
-    columns = [c[0] for c in con.execute("SELECT * FROM backfill_rule_rows LIMIT 0").description]
-    if any(c not in columns for c in REQUIRED_COLUMNS):
-        return False
-    if "relies_on_observed_at" not in columns:
-        con.execute("ALTER TABLE backfill_rule_rows ADD COLUMN relies_on_observed_at TIMESTAMPTZ")
-    return True
+        return None
+    if any(c not in names for c in REQUIRED_COLUMNS):
+        return None
+    if "relies_on_observed_at" not in names:
+        sql = f"SELECT *, CAST(NULL AS TIMESTAMPTZ) AS relies_on_observed_at FROM ({sql})"
+    return sql
 
 
-def _stage_batched(con: duckdb.DuckDBPyConnection, controls: list[MappedRule]) -> None:
-    stage = _sql("stage_rule_rows.sql")
+def _params(
+    mapped: MappedRule, used: Sequence[str] | set[str], production_environments: list[str]
+) -> dict[str, Any]:
+    engine = {"production_environments": production_environments}
+    return {**{k: v for k, v in engine.items() if k in used}, **mapped.params}
+
+
+class _RuleFailed(Exception):
+    """A batched rule's query failed while running: evaluate it day by day instead."""
+
+    def __init__(self, key: tuple[str, str]) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _insert_batched(
+    con: duckdb.DuckDBPyConnection,
+    sql: str,
+    controls: list[MappedRule],
+    production_environments: list[str],
+    ids: dict[str, Any],
+) -> None:
+    """Run one rule for every day and insert its rows as each of its controls' results."""
+    first = controls[0]
+    used = con.extract_statements(sql)[0].named_parameters
+    try:
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE backfill_rule_rows AS {sql}",
+            _params(first, used, production_environments),
+        )
+    except duckdb.Error as exc:
+        raise _RuleFailed((first.rule_id, first.rule_hash)) from exc
+    duplicates = con.execute(_sql("has_duplicate_subjects.sql")).fetchone()[0]
+    insert = _sql("insert_rule_rows.sql" if duplicates else "insert_unique_rule_rows.sql")
     for mapped in controls:
         con.execute(
-            stage,
+            insert,
             {
+                **ids,
                 "control_id": mapped.control_id,
                 "rule_id": mapped.rule_id,
                 "rule_hash": mapped.rule_hash,
@@ -124,6 +156,7 @@ def _stage_batched(con: duckdb.DuckDBPyConnection, controls: list[MappedRule]) -
                 "subject_types": list(SUBJECT_TYPES),
             },
         )
+    con.execute("DROP TABLE backfill_rule_rows")
 
 
 def _stage_day_by_day(
@@ -132,41 +165,42 @@ def _stage_day_by_day(
     rules: list[tuple[MappedRule, list[MappedRule]]],
     as_ofs: Sequence[datetime],
 ) -> dict[datetime, dict[str, str]]:
-    """Evaluate these rules one instant at a time, as `evaluate` does; failures per instant."""
+    """Evaluate these rules one instant at a time, as `evaluate` does, into
+    `backfill_staged_results`; the rules that failed, per instant."""
     failed: dict[datetime, dict[str, str]] = {a: {} for a in as_ofs}
+    stage_rows = _sql("stage_day_rows.sql")
     stage_error = _sql("stage_rule_error.sql")
     for as_of in as_ofs:
         prepare_helpers(con, as_of, configuration.production_environments)
         engine = engine_parameters(as_of, configuration.production_environments)
         for first, controls in rules:
             try:
-                table: pa.Table | str = rule_rows(con, first, engine)
+                outcome: pa.Table | str = rule_rows(con, first, engine)
             except duckdb.Error as exc:
-                table = describe_failure(exc)
-                failed[as_of][first.rule_id] = table
-            if isinstance(table, str):
-                for mapped in controls:
+                outcome = describe_failure(exc)
+                failed[as_of][first.rule_id] = outcome
+            for mapped in controls:
+                identity = {
+                    "as_of": as_of,
+                    "control_id": mapped.control_id,
+                    "rule_id": mapped.rule_id,
+                    "rule_hash": mapped.rule_hash,
+                }
+                if isinstance(outcome, str):
+                    con.execute(stage_error, {**identity, "reason": outcome})
+                    continue
+                con.register("rule_rows", outcome)
+                try:
                     con.execute(
-                        stage_error,
+                        stage_rows,
                         {
-                            "as_of": as_of,
-                            "control_id": mapped.control_id,
-                            "rule_id": mapped.rule_id,
-                            "rule_hash": mapped.rule_hash,
-                            "reason": table,
+                            **identity,
+                            "statuses": list(SUBJECT_STATUSES),
+                            "subject_types": list(SUBJECT_TYPES),
                         },
                     )
-                continue
-            day = pa.array([as_of] * table.num_rows, pa.timestamp("us", tz="UTC"))
-            con.register("backfill_day_rows", table.add_column(0, AS_OF_COLUMN, day))
-            try:
-                con.execute(
-                    "CREATE OR REPLACE TEMP TABLE backfill_rule_rows AS "
-                    "SELECT * FROM backfill_day_rows"
-                )
-            finally:
-                con.unregister("backfill_day_rows")
-            _stage_batched(con, controls)
+                finally:
+                    con.unregister("rule_rows")
     for name in PER_DAY_HELPERS:
         con.execute(f"DROP TABLE IF EXISTS temp.main.{name}")
     return failed
@@ -194,6 +228,11 @@ def evaluate_many(
     """Evaluate every control at each instant and replace those evaluations, in one
     transaction; the stored rows are those `evaluate` gives for each instant on its own.
 
+    The rules that can be batched run inside the transaction, straight into
+    `control_results`; the others, day by day before it (a rule's failure must not abort the
+    transaction). A batched rule whose query fails while running rolls the transaction back
+    and joins the others, and the transaction starts again.
+
     After this, the connection has external access disabled (it cannot be re-enabled).
     """
     as_ofs = sorted({a.astimezone(UTC) for a in as_ofs})
@@ -204,67 +243,100 @@ def evaluate_many(
     environments = engine_parameters(as_ofs[0], configuration.production_environments)[
         "production_environments"
     ]
+    ids = {"framework": framework, "evaluated_at": evaluated_at}
 
     prepare_backfill_helpers(con, as_ofs, framework, configuration.production_environments)
     disable_external_access(con)
     con.execute(_sql("create_staged_results.sql"))
-    day_by_day = []
+    batched: list[tuple[str, list[MappedRule]]] = []
+    day_by_day: list[tuple[MappedRule, list[MappedRule]]] = []
     for first, controls in _rules_by_identity(configuration):
-        if _run_batched(con, first, environments):
-            _stage_batched(con, controls)
-        else:
+        sql = _batched_rule_rows(con, first, environments)
+        if sql is None:
             day_by_day.append((first, controls))
-    con.execute("DROP TABLE IF EXISTS backfill_rule_rows")
+        else:
+            batched.append((sql, controls))
     failed = _stage_day_by_day(con, configuration, day_by_day, as_ofs) if day_by_day else {}
+    while True:
+        con.execute("BEGIN TRANSACTION")
+        try:
+            store_configuration(con, configuration, evaluated_at)
+            run_script(con, _sql("delete_evaluations.sql"), ids)
+            for sql, controls in batched:
+                _insert_batched(con, sql, controls, environments, ids)
+            con.execute(_sql("insert_staged_results.sql"), ids)
+            counts: dict[datetime, dict[str, SubjectCounts]] = {a: {} for a in as_ofs}
+            for row in con.execute(_sql("count_results.sql"), {"framework": framework}).fetchall():
+                counts[row[0].astimezone(UTC)][row[1]] = SubjectCounts(*row[2:])
+            summaries = _summaries(configuration, counts, failed, evaluated_at)
+            _register_roll_ups(con, configuration, counts)
+            _register_evaluations(con, summaries)
+            try:
+                con.execute(_sql("insert_effectiveness.sql"), ids)
+                con.execute(
+                    _sql("insert_evaluations.sql"), {**ids, "run_id": run_id, "trigger": trigger}
+                )
+            finally:
+                for name in ("backfill_roll_ups", "backfill_evaluations"):
+                    con.unregister(name)
+            con.execute("COMMIT")
+            break
+        except _RuleFailed as exc:
+            con.execute("ROLLBACK")
+            index = next(i for i, (_, c) in enumerate(batched) if _key(c[0]) == exc.key)
+            _, controls = batched.pop(index)
+            more = _stage_day_by_day(con, configuration, [(controls[0], controls)], as_ofs)
+            for as_of, rules in more.items():
+                failed.setdefault(as_of, {}).update(rules)
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+    con.execute("DROP TABLE IF EXISTS backfill_staged_results")
+    return summaries
 
-    counts: dict[datetime, dict[str, SubjectCounts]] = {a: {} for a in as_ofs}
-    for row in con.execute(_sql("count_staged_results.sql")).fetchall():
-        counts[row[0].astimezone(UTC)][row[1]] = SubjectCounts(*row[2:])
-    rules_run = len({(r.rule_id, r.rule_hash) for r in configuration.all_rules()})
-    roll_ups: dict[datetime, list[dict[str, Any]]] = {}
+
+def _key(mapped: MappedRule) -> tuple[str, str]:
+    return (mapped.rule_id, mapped.rule_hash)
+
+
+def _summaries(
+    configuration: ControlConfiguration,
+    counts: dict[datetime, dict[str, SubjectCounts]],
+    failed: dict[datetime, dict[str, str]],
+    evaluated_at: datetime,
+) -> list[EvaluationSummary]:
+    framework = configuration.framework
+    rules_run = len({_key(r) for r in configuration.all_rules()})
     summaries = []
-    for as_of in as_ofs:
-        roll_ups[as_of] = roll_up_controls(configuration, counts[as_of], as_of)
-        by_status = subjects_by_status(counts[as_of])
+    for as_of, day_counts in counts.items():
         day_failed = failed.get(as_of, {})
+        statuses = [r["status"] for r in roll_up_controls(configuration, day_counts, as_of)]
         summaries.append(
             EvaluationSummary(
                 evaluation_id=evaluation_id_for(framework, as_of),
                 framework=framework,
                 as_of=as_of,
                 evaluated_at=evaluated_at,
-                controls_by_status=dict(Counter(row["status"] for row in roll_ups[as_of])),
-                subjects_by_status=by_status,
+                controls_by_status=dict(Counter(statuses)),
+                subjects_by_status=subjects_by_status(day_counts),
                 rules_run=rules_run,
                 rules_failed=len(day_failed),
-                failed_rules=day_failed,
+                failed_rules=dict(day_failed),
             )
         )
-    _register_roll_ups(con, roll_ups)
-    _register_evaluations(con, summaries)
-    ids = {"framework": framework, "evaluated_at": evaluated_at}
-    con.execute("BEGIN TRANSACTION")
-    try:
-        store_configuration(con, configuration, evaluated_at)
-        run_script(con, _sql("delete_evaluations.sql"), ids)
-        con.execute(_sql("insert_results.sql"), ids)
-        con.execute(_sql("insert_effectiveness.sql"), ids)
-        con.execute(_sql("insert_evaluations.sql"), {**ids, "run_id": run_id, "trigger": trigger})
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
-    finally:
-        for name in ("backfill_roll_ups", "backfill_evaluations"):
-            con.unregister(name)
-    con.execute("DROP TABLE IF EXISTS backfill_staged_results")
     return summaries
 
 
 def _register_roll_ups(
-    con: duckdb.DuckDBPyConnection, roll_ups: dict[datetime, list[dict[str, Any]]]
+    con: duckdb.DuckDBPyConnection,
+    configuration: ControlConfiguration,
+    counts: dict[datetime, dict[str, SubjectCounts]],
 ) -> None:
-    rows = [{"as_of": as_of, **row} for as_of, day in roll_ups.items() for row in day]
+    rows = [
+        {"as_of": as_of, **row}
+        for as_of, day_counts in counts.items()
+        for row in roll_up_controls(configuration, day_counts, as_of)
+    ]
     schema = pa.schema(
         [
             ("as_of", pa.timestamp("us", tz="UTC")),

@@ -10,17 +10,27 @@ those of evaluating the rule day by day; DuckDB unnests the correlation into joi
 
 Only what is certain is rewritten: anything unusual (a `WITH RECURSIVE`, a helper's name that
 is not a plain identifier) gives None, and the engine evaluates that rule day by day instead.
+
+Where DuckDB would unnest a rule into a join too large (a rule that looks for the latest event
+of each endpoint among all the events before as_of, once per day), `sql/backfill/rules/` holds a
+query written for all the days at once. Its first line names the rule file and the SHA-256 of
+its text: it stands in for that rule only while the rule's text is exactly that one (a rule
+replaced through EVIDENCE_MAPPINGS, or edited, is rewritten as above).
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 from functools import cache
 from pathlib import Path
 
 import duckdb
 
-RELATIONS_DIR = Path(__file__).resolve().parent / "sql" / "backfill" / "relations"
+BACKFILL_SQL_DIR = Path(__file__).resolve().parent / "sql" / "backfill"
+RELATIONS_DIR = BACKFILL_SQL_DIR / "relations"
+RULES_DIR = BACKFILL_SQL_DIR / "rules"
+_BATCHES = re.compile(r"^-- batches \S+ sha256:([0-9a-f]{64})\s*$")
 DAYS_ALIAS = "__days"
 AS_OF_COLUMN = "__as_of"
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -34,6 +44,32 @@ def helper_relations() -> dict[str, str]:
         path.stem: " ".join(path.read_text(encoding="utf-8").split())
         for path in sorted(RELATIONS_DIR.glob("*.sql"))
     }
+
+
+@cache
+def written_for_all_days() -> dict[str, tuple[str, str]]:
+    """Rule id -> (SHA-256 of the rule text it stands in for, the query for all the days)."""
+    queries = {}
+    for path in sorted(RULES_DIR.glob("*.sql")):
+        text = path.read_text(encoding="utf-8")
+        header = _BATCHES.match(text.splitlines()[0]) if text else None
+        if header:
+            queries[path.stem] = (header.group(1), text)
+    return queries
+
+
+def rule_text_hash(sql: str) -> str:
+    return hashlib.sha256(sql.encode("utf-8")).hexdigest()
+
+
+def batched_query(rule_id: str, rule_sql: str) -> str | None:
+    """The query of the rule for every day of `backfill_days`, its rows preceded by the day's
+    instant as `__as_of`: the one written for all days when it stands in for exactly this
+    text, else the rule rewritten (`batched_rule_sql`); None when neither can be had."""
+    written = written_for_all_days().get(rule_id)
+    if written is not None and written[0] == rule_text_hash(rule_sql):
+        return written[1]
+    return batched_rule_sql(rule_sql)
 
 
 def _tokens(sql: str) -> list[tuple[int, int, duckdb.token_type]]:

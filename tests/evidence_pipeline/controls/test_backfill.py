@@ -12,6 +12,7 @@ import duckdb
 import pytest
 
 from evidence_pipeline.controls.as_of import day_end
+from evidence_pipeline.controls import batching
 from evidence_pipeline.controls.backfill import evaluate_many
 from evidence_pipeline.controls.batching import batched_rule_sql
 from evidence_pipeline.controls.configuration import ControlConfiguration
@@ -341,3 +342,20 @@ def test_a_rule_runs_without_external_access_in_a_backfill(
     con = _warehouse(6)
     evaluate_many(con, configuration, AS_OFS[:2])
     assert con.execute("SELECT current_setting('enable_external_access')").fetchone()[0] is False
+
+
+def test_queries_written_for_all_days_stand_in_for_the_shipped_rules(
+    configuration: ControlConfiguration,
+) -> None:
+    rules = {mapped.rule_id: mapped.rule.sql for mapped in configuration.all_rules()}
+    written = batching.written_for_all_days()
+    assert written
+    for rule_id, (digest, _) in written.items():
+        assert batching.rule_text_hash(rules[rule_id]) == digest, rule_id
+
+
+def test_the_rewritten_rules_alone_store_the_same(
+    configuration: ControlConfiguration, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(batching, "written_for_all_days", dict)
+    assert _backfilled(7, configuration) == _day_by_day(7, configuration)

@@ -1,4 +1,4 @@
--- Where a backfill's rows wait, every day's, until they replace those days' evaluations.
+-- Where the rows of the rules evaluated day by day wait for the backfill's transaction.
 CREATE OR REPLACE TEMP TABLE backfill_staged_results (
     as_of                   TIMESTAMPTZ,
     control_id              VARCHAR,

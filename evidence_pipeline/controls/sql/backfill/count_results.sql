@@ -1,4 +1,4 @@
--- Per day and control: how many subjects were evaluated, by status.
+-- Per day and control: how many subjects the backfill's results hold, by status.
 SELECT
     as_of,
     control_id,
@@ -8,5 +8,6 @@ SELECT
     count(*) FILTER (WHERE status = 'not_applicable') AS not_applicable,
     count(*) FILTER (WHERE status = 'error') AS error,
     count(*) FILTER (WHERE backdated) AS backdated
-FROM backfill_staged_results
+FROM control_results
+WHERE framework = $framework AND as_of IN (SELECT as_of FROM backfill_days)
 GROUP BY as_of, control_id;

@@ -1,4 +1,4 @@
--- Every day's staged rows become that day's evaluation's per-subject results.
+-- The staged rows of the rules evaluated day by day become their days' results.
 INSERT INTO control_results
 SELECT
     d.evaluation_id,

@@ -125,6 +125,16 @@ class _RuleFailed(Exception):
         self.key = key
 
 
+_INSERT_PARAMETERS = frozenset(
+    {"framework", "evaluated_at", "control_id", "rule_id", "rule_hash", "statuses", "subject_types"}
+)
+
+
+def _reading(statement: str, query: str) -> str:
+    """An insert of ours reading the rule's query where it reads `backfill_rule_rows`."""
+    return statement.replace("FROM backfill_rule_rows", f"FROM ({query}) AS backfill_rule_rows")
+
+
 def _insert_batched(
     con: duckdb.DuckDBPyConnection,
     sql: str,
@@ -132,31 +142,46 @@ def _insert_batched(
     production_environments: list[str],
     ids: dict[str, Any],
 ) -> None:
-    """Run one rule for every day and insert its rows as each of its controls' results."""
+    """Run one rule for every day and insert its rows as each of its controls' results.
+
+    A rule of one control goes straight into `control_results` as if it returned each subject
+    once a day, which rules do; when it did not, those rows are inserted again with the
+    duplicates made error rows. A rule of several controls is run once into a table first.
+    """
     first = controls[0]
     used = con.extract_statements(sql)[0].named_parameters
+    rule_params = _params(first, used, production_environments)
+    if len(controls) == 1 and not _INSERT_PARAMETERS & set(rule_params):
+        params = {**rule_params, **_insert_parameters(first, ids)}
+        try:
+            con.execute(_reading(_sql("insert_unique_rule_rows.sql"), sql), params)
+        except duckdb.Error as exc:
+            raise _RuleFailed(_key(first)) from exc
+        identity = {k: params[k] for k in ("framework", "control_id", "rule_id", "rule_hash")}
+        if con.execute(_sql("has_duplicate_results.sql"), identity).fetchone()[0]:
+            run_script(con, _sql("delete_rule_results.sql"), identity)
+            con.execute(_reading(_sql("insert_rule_rows.sql"), sql), params)
+        return
     try:
-        con.execute(
-            f"CREATE OR REPLACE TEMP TABLE backfill_rule_rows AS {sql}",
-            _params(first, used, production_environments),
-        )
+        con.execute(f"CREATE OR REPLACE TEMP TABLE backfill_rule_rows AS {sql}", rule_params)
     except duckdb.Error as exc:
-        raise _RuleFailed((first.rule_id, first.rule_hash)) from exc
+        raise _RuleFailed(_key(first)) from exc
     duplicates = con.execute(_sql("has_duplicate_subjects.sql")).fetchone()[0]
     insert = _sql("insert_rule_rows.sql" if duplicates else "insert_unique_rule_rows.sql")
     for mapped in controls:
-        con.execute(
-            insert,
-            {
-                **ids,
-                "control_id": mapped.control_id,
-                "rule_id": mapped.rule_id,
-                "rule_hash": mapped.rule_hash,
-                "statuses": list(SUBJECT_STATUSES),
-                "subject_types": list(SUBJECT_TYPES),
-            },
-        )
+        con.execute(insert, _insert_parameters(mapped, ids))
     con.execute("DROP TABLE backfill_rule_rows")
+
+
+def _insert_parameters(mapped: MappedRule, ids: dict[str, Any]) -> dict[str, Any]:
+    return {
+        **ids,
+        "control_id": mapped.control_id,
+        "rule_id": mapped.rule_id,
+        "rule_hash": mapped.rule_hash,
+        "statuses": list(SUBJECT_STATUSES),
+        "subject_types": list(SUBJECT_TYPES),
+    }
 
 
 def _stage_day_by_day(
@@ -239,12 +264,28 @@ def evaluate_many(
     if not as_ofs:
         return []
     evaluated_at = evaluated_at or utc_now()
+    ordered = con.execute("SELECT current_setting('preserve_insertion_order')").fetchone()[0]
+    # results are a set: letting DuckDB insert in any order lets it use every thread
+    con.execute("SET preserve_insertion_order = false")
+    try:
+        return _evaluate_many(con, configuration, as_ofs, evaluated_at, run_id, trigger)
+    finally:
+        con.execute(f"SET preserve_insertion_order = {'true' if ordered else 'false'}")
+
+
+def _evaluate_many(
+    con: duckdb.DuckDBPyConnection,
+    configuration: ControlConfiguration,
+    as_ofs: list[datetime],
+    evaluated_at: datetime,
+    run_id: str | None,
+    trigger: str,
+) -> list[EvaluationSummary]:
     framework = configuration.framework
     environments = engine_parameters(as_ofs[0], configuration.production_environments)[
         "production_environments"
     ]
     ids = {"framework": framework, "evaluated_at": evaluated_at}
-
     prepare_backfill_helpers(con, as_ofs, framework, configuration.production_environments)
     disable_external_access(con)
     con.execute(_sql("create_staged_results.sql"))

@@ -11,8 +11,8 @@ from datetime import datetime
 import duckdb
 import pytest
 
-from evidence_pipeline.controls.as_of import day_end
 from evidence_pipeline.controls import batching
+from evidence_pipeline.controls.as_of import day_end
 from evidence_pipeline.controls.backfill import evaluate_many
 from evidence_pipeline.controls.batching import batched_rule_sql
 from evidence_pipeline.controls.configuration import ControlConfiguration
@@ -302,8 +302,16 @@ def test_rules_that_cannot_be_batched_are_evaluated_day_by_day(
         "CAST(CAST(incident_id AS INTEGER) AS VARCHAR) || $owner_tag AS reason, "
         "evidence_ref FROM deployment_events_as_of WHERE incident_id IS NOT NULL"
     )
+    duplicated = (
+        "SELECT 'registered_model' AS subject_type, name AS subject_id, "
+        "CASE WHEN i = 1 THEN 'pass' ELSE 'passed' END AS status, "
+        "$owner_tag || i AS reason, evidence_ref "
+        "FROM registered_models_as_of, (VALUES (1), (2)) AS v(i) "
+        "WHERE i = 1 OR name = 'fraud' OR $as_of > TIMESTAMPTZ '2026-06-08 00:00:00+00'"
+    )
     changed = configuration
     for control_id, rule_id, sql in (
+        ("A.2.2", "duplicated_rule", duplicated),
         ("A.2.2", "recursive_rule", recursive),
         ("A.2.3", "quoted_rule", quoted),
         ("A.2.4", "outside_rule", outside),
@@ -314,7 +322,8 @@ def test_rules_that_cannot_be_batched_are_evaluated_day_by_day(
     assert batched_rule_sql(quoted) is None
     expected = _day_by_day(4, changed)
     errors = {(r[4], r[8]) for r in expected["control_results"] if r[8] == "error"}
-    assert ("outside_rule", "error") in errors and ("failing_rule", "error") in errors
+    assert {"outside_rule", "failing_rule", "duplicated_rule"} <= {rule for rule, _ in errors}
+    assert batched_rule_sql(duplicated) is not None
     assert _backfilled(4, changed) == expected
 
 

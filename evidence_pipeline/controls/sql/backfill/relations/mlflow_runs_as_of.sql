@@ -1,1 +1,1 @@
-SELECT * FROM backfill_mlflow_runs WHERE start_time IS NULL OR start_time <= __days.as_of
+SELECT * EXCLUDE (__visible_from) FROM backfill_mlflow_runs WHERE __visible_from <= __days.as_of

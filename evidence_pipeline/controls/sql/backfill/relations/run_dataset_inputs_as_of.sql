@@ -1,3 +1,3 @@
-SELECT * EXCLUDE (run_started_at)
+SELECT * EXCLUDE (run_started_at, __visible_from)
 FROM backfill_run_dataset_inputs
-WHERE run_started_at IS NULL OR run_started_at <= __days.as_of
+WHERE __visible_from <= __days.as_of

@@ -24,7 +24,7 @@ versions AS (
         ON v.as_of = l.as_of AND v.name = l.model_name AND v.version = l.model_version
     LEFT JOIN backfill_mlflow_runs r
         ON r.run_id = nullif(trim(v.run_id), '')
-        AND (r.start_time IS NULL OR r.start_time <= l.as_of)
+        AND r.__visible_from <= l.as_of
 ),
 tagged_assets AS (
     SELECT DISTINCT v.as_of, v.version_id, trim(a.asset) AS data_asset
@@ -45,7 +45,7 @@ training_input AS (
     JOIN backfill_run_dataset_inputs i
         ON i.run_id = v.run_id
         AND lower(trim(i.context)) = lower($training_context)
-        AND (i.run_started_at IS NULL OR i.run_started_at <= v.as_of)
+        AND i.__visible_from <= v.as_of
     WHERE v.asset_tag IS NULL
 ),
 named_assets AS (

@@ -56,6 +56,14 @@ PER_DAY_HELPERS = (
     "run_dataset_inputs_as_of",
 )
 
+# While a backfill writes its millions of result rows (measured on the full-scale estate,
+# 2,000,000 rows of control_results): results are a set, so DuckDB need not keep their order and
+# can insert on every thread; and their strings repeat from day to day (the same subjects,
+# reasons and evidence), which dictionary compression stores as well as the default choice
+# (207 MiB against 196 MiB) in half the time, since DuckDB then does not analyse every
+# compression for every string segment.
+BACKFILL_SETTINGS = {"preserve_insertion_order": "false", "force_compression": "dictionary"}
+
 
 def _sql(name: str) -> str:
     return load_sql(f"backfill/{name}")
@@ -264,13 +272,17 @@ def evaluate_many(
     if not as_ofs:
         return []
     evaluated_at = evaluated_at or utc_now()
-    ordered = con.execute("SELECT current_setting('preserve_insertion_order')").fetchone()[0]
-    # results are a set: letting DuckDB insert in any order lets it use every thread
-    con.execute("SET preserve_insertion_order = false")
+    settings = {
+        name: con.execute(f"SELECT current_setting('{name}')").fetchone()[0]
+        for name in BACKFILL_SETTINGS
+    }
+    for name, value in BACKFILL_SETTINGS.items():
+        con.execute(f"SET {name} = '{value}'")
     try:
         return _evaluate_many(con, configuration, as_ofs, evaluated_at, run_id, trigger)
     finally:
-        con.execute(f"SET preserve_insertion_order = {'true' if ordered else 'false'}")
+        for name, value in settings.items():
+            con.execute(f"SET {name} = '{value}'")
 
 
 def _evaluate_many(

@@ -39,5 +39,4 @@ SELECT
     incident_id,
     details,
     evidence_ref
-FROM normalised
-ORDER BY event_time;
+FROM normalised;

@@ -34,7 +34,7 @@ from evidence_pipeline.controls.evaluation import (
     evaluation_id_for,
     roll_up_controls,
     rule_rows,
-    store_configuration,
+    store_configuration_if_changed,
     subjects_by_status,
 )
 from evidence_pipeline.controls.mappings import MappedRule
@@ -313,7 +313,7 @@ def _evaluate_many(
     while True:
         con.execute("BEGIN TRANSACTION")
         try:
-            store_configuration(con, configuration, evaluated_at)
+            store_configuration_if_changed(con, configuration, evaluated_at)
             run_script(con, _sql("delete_evaluations.sql"), ids)
             for sql, controls in batched:
                 _insert_batched(con, sql, controls, environments, ids)

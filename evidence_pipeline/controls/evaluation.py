@@ -67,66 +67,96 @@ def evaluation_id_for(framework: str, as_of: datetime) -> str:
     return f"{framework}@{format_instant(as_of)}"
 
 
+def configuration_rows(configuration: ControlConfiguration) -> dict[str, list[tuple[Any, ...]]]:
+    """The rows the configuration is stored as, per table, in its columns' order without
+    `loaded_at` (the last column)."""
+    framework = configuration.framework
+    return {
+        "control_catalog": [
+            (
+                framework,
+                control.control_id,
+                control.title,
+                control.objective_id,
+                control.objective_title,
+                control.description,
+                control.automation,
+                control.applicable,
+                control.justification,
+                configuration.thresholds[control.control_id],
+                control.check_name,
+                control.position,
+                control.source,
+            )
+            for control in configuration.controls()
+        ],
+        "control_rule_mappings": [
+            (
+                framework,
+                mapped.control_id,
+                mapped.rule_id,
+                mapped.rule_hash,
+                mapped.explanation,
+                json.dumps(mapped.params, sort_keys=True),
+                mapped.source,
+                str(mapped.rule.path),
+                mapped.rule.sql,
+            )
+            for mapped in configuration.all_rules()
+        ],
+        "control_attestations": [
+            (
+                framework,
+                attestation.control_id,
+                attestation.statement,
+                attestation.evidence_ref,
+                attestation.attested_by,
+                attestation.attested_at,
+                attestation.valid_until,
+                attestation.source,
+            )
+            for attestation in configuration.attestations
+        ],
+    }
+
+
+def configuration_is_stored(
+    con: duckdb.DuckDBPyConnection, configuration: ControlConfiguration
+) -> bool:
+    """Whether the warehouse already holds exactly this configuration for its framework."""
+    for table, rows in configuration_rows(configuration).items():
+        stored = con.execute(
+            load_sql(f"stored_{table.removeprefix('control_')}.sql"),
+            {"framework": configuration.framework},
+        ).fetchall()
+        if Counter(stored) != Counter(rows):
+            return False
+    return True
+
+
 def store_configuration(
     con: duckdb.DuckDBPyConnection, configuration: ControlConfiguration, loaded_at: datetime
 ) -> None:
     """Replace the stored catalog, mappings and attestations; call inside a transaction."""
-    framework = configuration.framework
-    run_script(con, load_sql("replace_configuration.sql"), {"framework": framework})
-    insert_control = load_sql("insert_catalog_control.sql")
-    for control in configuration.controls():
-        con.execute(
-            insert_control,
-            {
-                "framework": framework,
-                "control_id": control.control_id,
-                "title": control.title,
-                "objective_id": control.objective_id,
-                "objective_title": control.objective_title,
-                "description": control.description,
-                "automation": control.automation,
-                "applicable": control.applicable,
-                "justification": control.justification,
-                "threshold": configuration.thresholds[control.control_id],
-                "check_name": control.check_name,
-                "position": control.position,
-                "source": control.source,
-                "loaded_at": loaded_at,
-            },
-        )
-    insert_mapping = load_sql("insert_rule_mapping.sql")
-    for mapped in configuration.all_rules():
-        con.execute(
-            insert_mapping,
-            {
-                "framework": framework,
-                "control_id": mapped.control_id,
-                "rule_id": mapped.rule_id,
-                "rule_hash": mapped.rule_hash,
-                "explanation": mapped.explanation,
-                "params": json.dumps(mapped.params, sort_keys=True),
-                "mapping_source": mapped.source,
-                "rule_source": str(mapped.rule.path),
-                "rule_sql": mapped.rule.sql,
-                "loaded_at": loaded_at,
-            },
-        )
-    insert_attestation = load_sql("insert_attestation.sql")
-    for attestation in configuration.attestations:
-        con.execute(
-            insert_attestation,
-            {
-                "framework": framework,
-                "control_id": attestation.control_id,
-                "statement": attestation.statement,
-                "evidence_ref": attestation.evidence_ref,
-                "attested_by": attestation.attested_by,
-                "attested_at": attestation.attested_at,
-                "valid_until": attestation.valid_until,
-                "source": attestation.source,
-                "loaded_at": loaded_at,
-            },
-        )
+    run_script(con, load_sql("replace_configuration.sql"), {"framework": configuration.framework})
+    for table, rows in configuration_rows(configuration).items():
+        if rows:
+            con.executemany(
+                load_sql(f"insert_{table.removeprefix('control_')}.sql"),
+                [[*row, loaded_at] for row in rows],
+            )
+
+
+def store_configuration_if_changed(
+    con: duckdb.DuckDBPyConnection, configuration: ControlConfiguration, loaded_at: datetime
+) -> bool:
+    """`store_configuration` unless the warehouse holds this configuration already (then
+    nothing is written, and a writer that wrote nothing publishes nothing); whether it wrote.
+    Call inside a transaction."""
+    if configuration_is_stored(con, configuration):
+        return False
+    store_configuration(con, configuration, loaded_at)
+    return True
 
 
 def rule_rows(
@@ -276,7 +306,7 @@ def evaluate(
 
     con.execute("BEGIN TRANSACTION")
     try:
-        store_configuration(con, configuration, evaluated_at)
+        store_configuration_if_changed(con, configuration, evaluated_at)
         run_script(con, load_sql("delete_evaluation.sql"), ids)
         con.execute(load_sql("insert_results.sql"), {**ids, "evaluated_at": evaluated_at})
         insert_effectiveness = load_sql("insert_effectiveness.sql")

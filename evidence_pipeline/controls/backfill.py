@@ -133,42 +133,22 @@ class _RuleFailed(Exception):
         self.key = key
 
 
-_INSERT_PARAMETERS = frozenset(
-    {"framework", "evaluated_at", "control_id", "rule_id", "rule_hash", "statuses", "subject_types"}
-)
-
-
-def _reading(statement: str, query: str) -> str:
-    """An insert of ours reading the rule's query where it reads `backfill_rule_rows`."""
-    return statement.replace("FROM backfill_rule_rows", f"FROM ({query}) AS backfill_rule_rows")
-
-
 def _insert_batched(
     con: duckdb.DuckDBPyConnection,
     sql: str,
     controls: list[MappedRule],
     production_environments: list[str],
     ids: dict[str, Any],
-) -> tuple[str, dict[str, Any]] | None:
-    """Run one rule for every day and insert its rows as each of its controls' results.
-
-    A rule of one control goes straight into `control_results` as if it returned each subject
-    once a day, which rules do: the statement and parameters are returned, to insert the rows
-    again (the duplicates made error rows) if `duplicate_results.sql` finds it did not. A rule
-    of several controls is run once into a table first, and checked there.
-    """
+) -> None:
+    """Run one rule for every day into a table, and insert its rows as each of its controls'
+    results (the rows of a subject returned twice on a day made error rows, when there are)."""
     first = controls[0]
     used = con.extract_statements(sql)[0].named_parameters
-    rule_params = _params(first, used, production_environments)
-    if len(controls) == 1 and not _INSERT_PARAMETERS & set(rule_params):
-        params = {**rule_params, **_insert_parameters(first, ids)}
-        try:
-            con.execute(_reading(_sql("insert_unique_rule_rows.sql"), sql), params)
-        except duckdb.Error as exc:
-            raise _RuleFailed(_key(first)) from exc
-        return _reading(_sql("insert_rule_rows.sql"), sql), params
     try:
-        con.execute(f"CREATE OR REPLACE TEMP TABLE backfill_rule_rows AS {sql}", rule_params)
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE backfill_rule_rows AS {sql}",
+            _params(first, used, production_environments),
+        )
     except duckdb.Error as exc:
         raise _RuleFailed(_key(first)) from exc
     duplicates = con.execute(_sql("has_duplicate_subjects.sql")).fetchone()[0]
@@ -176,29 +156,6 @@ def _insert_batched(
     for mapped in controls:
         con.execute(insert, _insert_parameters(mapped, ids))
     con.execute("DROP TABLE backfill_rule_rows")
-    return None
-
-
-def _replace_duplicates(
-    con: duckdb.DuckDBPyConnection,
-    inserted: dict[tuple[str, str, str], tuple[str, dict[str, Any]]],
-    framework: str,
-) -> None:
-    """Insert again, as `insert_rule_rows.sql` does, the rules found to return a subject twice."""
-    found = con.execute(_sql("duplicate_results.sql"), {"framework": framework}).fetchall()
-    for control_id, rule_id, rule_hash in found:
-        again = inserted.get((control_id, rule_id, rule_hash))
-        if again is None:
-            continue  # already inserted with the duplicates made error rows
-        statement, params = again
-        identity = {
-            "framework": framework,
-            "control_id": control_id,
-            "rule_id": rule_id,
-            "rule_hash": rule_hash,
-        }
-        run_script(con, _sql("delete_rule_results.sql"), identity)
-        con.execute(statement, params)
 
 
 def _insert_parameters(mapped: MappedRule, ids: dict[str, Any]) -> dict[str, Any]:
@@ -335,13 +292,8 @@ def _evaluate_many(
         try:
             store_configuration_if_changed(con, configuration, evaluated_at)
             run_script(con, _sql("delete_evaluations.sql"), ids)
-            inserted: dict[tuple[str, str, str], tuple[str, dict[str, Any]]] = {}
             for sql, controls in batched:
-                again = _insert_batched(con, sql, controls, environments, ids)
-                if again is not None:
-                    first = controls[0]
-                    inserted[(first.control_id, first.rule_id, first.rule_hash)] = again
-            _replace_duplicates(con, inserted, framework)
+                _insert_batched(con, sql, controls, environments, ids)
             con.execute(_sql("insert_staged_results.sql"), ids)
             counts: dict[datetime, dict[str, SubjectCounts]] = {a: {} for a in as_ofs}
             for row in con.execute(_sql("count_results.sql"), {"framework": framework}).fetchall():

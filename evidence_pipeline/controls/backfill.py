@@ -133,8 +133,13 @@ class _RuleFailed(Exception):
         self.key = key
 
 
+_INSERT_PARAMETERS = frozenset(
+    {"framework", "evaluated_at", "control_id", "rule_id", "rule_hash", "statuses", "subject_types"}
+)
+
+
 def _reading(statement: str, query: str) -> str:
-    """A statement of ours reading the rule's query where it reads `backfill_rule_rows`."""
+    """An insert of ours reading the rule's query where it reads `backfill_rule_rows`."""
     return statement.replace("FROM backfill_rule_rows", f"FROM ({query}) AS backfill_rule_rows")
 
 
@@ -145,40 +150,35 @@ def _insert_batched(
     production_environments: list[str],
     ids: dict[str, Any],
 ) -> None:
-    """Run one rule for every day and insert its rows as each of its controls' results (the
-    rows of a subject returned twice on a day made error rows, when there are).
+    """Run one rule for every day and insert its rows as each of its controls' results.
 
-    The rows of a rule of one control (millions for some) go straight from its query into
-    `control_results`, after a first run that only checks for subjects returned twice: that
-    is faster than holding them in a table. A rule of several controls runs once into a table.
+    A rule of one control goes straight into `control_results` as if it returned each subject
+    once a day, which rules do; when it did not, those rows are inserted again with the
+    duplicates made error rows. A rule of several controls is run once into a table first.
     """
     first = controls[0]
     used = con.extract_statements(sql)[0].named_parameters
     rule_params = _params(first, used, production_environments)
-    direct = len(controls) == 1 and not _INSERT_PARAMETERS & set(rule_params)
-    check = _sql("has_duplicate_subjects.sql")
+    if len(controls) == 1 and not _INSERT_PARAMETERS & set(rule_params):
+        params = {**rule_params, **_insert_parameters(first, ids)}
+        try:
+            con.execute(_reading(_sql("insert_unique_rule_rows.sql"), sql), params)
+        except duckdb.Error as exc:
+            raise _RuleFailed(_key(first)) from exc
+        identity = {k: params[k] for k in ("framework", "control_id", "rule_id", "rule_hash")}
+        if con.execute(_sql("has_duplicate_results.sql"), identity).fetchone()[0]:
+            run_script(con, _sql("delete_rule_results.sql"), identity)
+            con.execute(_reading(_sql("insert_rule_rows.sql"), sql), params)
+        return
     try:
-        if direct:
-            duplicates = con.execute(_reading(check, sql), rule_params).fetchone()[0]
-        else:
-            con.execute(f"CREATE OR REPLACE TEMP TABLE backfill_rule_rows AS {sql}", rule_params)
-            duplicates = con.execute(check).fetchone()[0]
-        insert = _sql("insert_rule_rows.sql" if duplicates else "insert_unique_rule_rows.sql")
-        for mapped in controls:
-            if direct:
-                params = {**rule_params, **_insert_parameters(mapped, ids)}
-                con.execute(_reading(insert, sql), params)
-            else:
-                con.execute(insert, _insert_parameters(mapped, ids))
+        con.execute(f"CREATE OR REPLACE TEMP TABLE backfill_rule_rows AS {sql}", rule_params)
     except duckdb.Error as exc:
         raise _RuleFailed(_key(first)) from exc
-    if not direct:
-        con.execute("DROP TABLE backfill_rule_rows")
-
-
-_INSERT_PARAMETERS = frozenset(
-    {"framework", "evaluated_at", "control_id", "rule_id", "rule_hash", "statuses", "subject_types"}
-)
+    duplicates = con.execute(_sql("has_duplicate_subjects.sql")).fetchone()[0]
+    insert = _sql("insert_rule_rows.sql" if duplicates else "insert_unique_rule_rows.sql")
+    for mapped in controls:
+        con.execute(insert, _insert_parameters(mapped, ids))
+    con.execute("DROP TABLE backfill_rule_rows")
 
 
 def _insert_parameters(mapped: MappedRule, ids: dict[str, Any]) -> dict[str, Any]:

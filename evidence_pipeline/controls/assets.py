@@ -14,13 +14,14 @@ from evidence_pipeline.controls.as_of import (
     resolve_as_of,
     results_retention_days,
 )
-from evidence_pipeline.controls.configuration import ControlConfiguration, load_configuration
+from evidence_pipeline.controls.backfill import evaluate_many
+from evidence_pipeline.controls.configuration import ControlConfiguration, load_configuration_once
 from evidence_pipeline.controls.evaluation import (
     EvaluationSummary,
     delete_expired_results,
     evaluate,
     format_instant,
-    store_configuration,
+    store_configuration_if_changed,
 )
 from evidence_pipeline.resources import WarehouseResource
 from evidence_pipeline.settings import Settings, utc_now
@@ -74,12 +75,15 @@ def _summary_metadata(summary: EvaluationSummary) -> Mapping[str, Any]:
 def control_catalog(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource
 ) -> dg.MaterializeResult:
-    configuration = load_configuration(Settings.from_env())
+    configuration = load_configuration_once(Settings.from_env())
     with warehouse.get_warehouse().writer() as con:
+        # unchanged since the last run: nothing written, so nothing to publish
         con.execute("BEGIN TRANSACTION")
-        store_configuration(con, configuration, utc_now())
+        stored = store_configuration_if_changed(con, configuration, utc_now())
         con.execute("COMMIT")
-    return dg.MaterializeResult(metadata=_configuration_metadata(configuration))
+    return dg.MaterializeResult(
+        metadata={**_configuration_metadata(configuration), "configuration_changed": stored}
+    )
 
 
 @dg.asset(
@@ -94,7 +98,7 @@ def control_results(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource
 ) -> dg.MaterializeResult:
     settings = Settings.from_env()
-    configuration = load_configuration(settings)
+    configuration = load_configuration_once(settings)
     retention = results_retention_days()
     with warehouse.get_warehouse().writer() as con:
         as_of = resolve_as_of(con, settings, context.run_id)
@@ -113,18 +117,19 @@ def _evaluate_history(
     """Evaluate each complete UTC day of the launched range, in this one run."""
     window = context.partition_time_window
     days = complete_days(window.start, window.end)
-    configuration = load_configuration(Settings.from_env())
+    configuration = load_configuration_once(Settings.from_env())
     retention = results_retention_days()
-    summaries = []
     with warehouse.get_warehouse().writer() as con:
-        for day in days:
-            summaries.append(
-                evaluate(
-                    con, configuration, day_end(day), run_id=context.run_id, trigger="backfill"
-                )
-            )
-            context.log.info(f"Evaluated {day.isoformat()}: {summaries[-1].controls_by_status}")
+        summaries = evaluate_many(
+            con,
+            configuration,
+            [day_end(day) for day in days],
+            run_id=context.run_id,
+            trigger="backfill",
+        )
         expired = delete_expired_results(con, retention)
+    for summary in summaries:
+        context.log.info(f"Evaluated {format_instant(summary.as_of)}: {summary.controls_by_status}")
     return dg.MaterializeResult(
         metadata={
             "days_evaluated": len(summaries),

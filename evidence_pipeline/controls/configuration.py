@@ -102,6 +102,52 @@ def load_configuration(
     return configuration
 
 
+_last_loaded: tuple[tuple[object, ...], ControlConfiguration] | None = None
+
+
+def _inputs(settings: Settings, project_dir: Path, framework: str) -> tuple[object, ...]:
+    """What a configuration is loaded from: the settings it reads, and every file (with its
+    size and modification time) of the mapping directories and the attestations."""
+    files: list[tuple[str, int, int]] = []
+    directories = [project_dir, *settings.mappings_dirs]
+    paths = [p for d in directories if d.is_dir() for p in d.rglob("*") if p.is_file()]
+    if settings.attestations is not None:
+        paths.append(settings.attestations)
+    for path in sorted(paths):
+        try:
+            stat = path.stat()
+        except OSError:
+            files.append((str(path), -1, -1))
+            continue
+        files.append((str(path), stat.st_size, stat.st_mtime_ns))
+    return (
+        framework,
+        str(project_dir),
+        tuple(str(d) for d in settings.mappings_dirs),
+        str(settings.attestations),
+        settings.production_environments,
+        tuple(files),
+    )
+
+
+def load_configuration_once(
+    settings: Settings | None = None,
+    *,
+    project_dir: Path = PROJECT_MAPPINGS_DIR,
+    framework: str = FRAMEWORK,
+) -> ControlConfiguration:
+    """`load_configuration`, reused in this process while nothing it is loaded from changed
+    (the control assets of one run load it once, not once each)."""
+    global _last_loaded
+    settings = settings or Settings.from_env()
+    inputs = _inputs(settings, project_dir, framework)
+    if _last_loaded is not None and _last_loaded[0] == inputs:
+        return _last_loaded[1]
+    configuration = load_configuration(settings, project_dir=project_dir, framework=framework)
+    _last_loaded = (inputs, configuration)
+    return configuration
+
+
 def check_rules(configuration: ControlConfiguration) -> None:
     """Dry-run every mapped rule against an empty warehouse with the helpers in place: one
     SELECT, parameters matching the mapping, the required columns returned."""

@@ -67,69 +67,99 @@ def evaluation_id_for(framework: str, as_of: datetime) -> str:
     return f"{framework}@{format_instant(as_of)}"
 
 
+def configuration_rows(configuration: ControlConfiguration) -> dict[str, list[tuple[Any, ...]]]:
+    """The rows the configuration is stored as, per table, in its columns' order without
+    `loaded_at` (the last column)."""
+    framework = configuration.framework
+    return {
+        "control_catalog": [
+            (
+                framework,
+                control.control_id,
+                control.title,
+                control.objective_id,
+                control.objective_title,
+                control.description,
+                control.automation,
+                control.applicable,
+                control.justification,
+                configuration.thresholds[control.control_id],
+                control.check_name,
+                control.position,
+                control.source,
+            )
+            for control in configuration.controls()
+        ],
+        "control_rule_mappings": [
+            (
+                framework,
+                mapped.control_id,
+                mapped.rule_id,
+                mapped.rule_hash,
+                mapped.explanation,
+                json.dumps(mapped.params, sort_keys=True),
+                mapped.source,
+                str(mapped.rule.path),
+                mapped.rule.sql,
+            )
+            for mapped in configuration.all_rules()
+        ],
+        "control_attestations": [
+            (
+                framework,
+                attestation.control_id,
+                attestation.statement,
+                attestation.evidence_ref,
+                attestation.attested_by,
+                attestation.attested_at,
+                attestation.valid_until,
+                attestation.source,
+            )
+            for attestation in configuration.attestations
+        ],
+    }
+
+
+def configuration_is_stored(
+    con: duckdb.DuckDBPyConnection, configuration: ControlConfiguration
+) -> bool:
+    """Whether the warehouse already holds exactly this configuration for its framework."""
+    for table, rows in configuration_rows(configuration).items():
+        stored = con.execute(
+            load_sql(f"stored_{table.removeprefix('control_')}.sql"),
+            {"framework": configuration.framework},
+        ).fetchall()
+        if Counter(stored) != Counter(rows):
+            return False
+    return True
+
+
 def store_configuration(
     con: duckdb.DuckDBPyConnection, configuration: ControlConfiguration, loaded_at: datetime
 ) -> None:
     """Replace the stored catalog, mappings and attestations; call inside a transaction."""
-    framework = configuration.framework
-    run_script(con, load_sql("replace_configuration.sql"), {"framework": framework})
-    insert_control = load_sql("insert_catalog_control.sql")
-    for control in configuration.controls():
-        con.execute(
-            insert_control,
-            {
-                "framework": framework,
-                "control_id": control.control_id,
-                "title": control.title,
-                "objective_id": control.objective_id,
-                "objective_title": control.objective_title,
-                "description": control.description,
-                "automation": control.automation,
-                "applicable": control.applicable,
-                "justification": control.justification,
-                "threshold": configuration.thresholds[control.control_id],
-                "check_name": control.check_name,
-                "position": control.position,
-                "source": control.source,
-                "loaded_at": loaded_at,
-            },
-        )
-    insert_mapping = load_sql("insert_rule_mapping.sql")
-    for mapped in configuration.all_rules():
-        con.execute(
-            insert_mapping,
-            {
-                "framework": framework,
-                "control_id": mapped.control_id,
-                "rule_id": mapped.rule_id,
-                "rule_hash": mapped.rule_hash,
-                "explanation": mapped.explanation,
-                "params": json.dumps(mapped.params, sort_keys=True),
-                "mapping_source": mapped.source,
-                "rule_source": str(mapped.rule.path),
-                "rule_sql": mapped.rule.sql,
-                "loaded_at": loaded_at,
-            },
-        )
-    insert_attestation = load_sql("insert_attestation.sql")
-    for attestation in configuration.attestations:
-        con.execute(
-            insert_attestation,
-            {
-                "framework": framework,
-                "control_id": attestation.control_id,
-                "statement": attestation.statement,
-                "evidence_ref": attestation.evidence_ref,
-                "attested_by": attestation.attested_by,
-                "attested_at": attestation.attested_at,
-                "valid_until": attestation.valid_until,
-                "source": attestation.source,
-                "loaded_at": loaded_at,
-            },
-        )
+    run_script(con, load_sql("replace_configuration.sql"), {"framework": configuration.framework})
+    for table, rows in configuration_rows(configuration).items():
+        if rows:
+            con.executemany(
+                load_sql(f"insert_{table.removeprefix('control_')}.sql"),
+                [[*row, loaded_at] for row in rows],
+            )
 
 
-def _rule_rows(
+def store_configuration_if_changed(
+    con: duckdb.DuckDBPyConnection, configuration: ControlConfiguration, loaded_at: datetime
+) -> bool:
+    """`store_configuration` unless the warehouse holds this configuration already (then
+    nothing is written, and a writer that wrote nothing publishes nothing); whether it wrote.
+    Call inside a transaction."""
+    if configuration_is_stored(con, configuration):
+        return False
+    store_configuration(con, configuration, loaded_at)
+    return True
+
+
+def rule_rows(
     con: duckdb.DuckDBPyConnection, mapped: MappedRule, engine: dict[str, Any]
 ) -> pa.Table:
     """Run one rule; its rows with the required columns (and `relies_on_observed_at`)."""
@@ -147,7 +177,7 @@ def _rule_rows(
     return pa.Table.from_arrays(columns, names=[*REQUIRED_COLUMNS, "relies_on_observed_at"])
 
 
-def _describe_failure(exc: duckdb.Error) -> str:
+def describe_failure(exc: duckdb.Error) -> str:
     message = str(exc).strip().splitlines()[0]
     if isinstance(exc, duckdb.PermissionException):
         return f"the rule tried to reach outside the warehouse, which rules may not: {message}"
@@ -168,9 +198,9 @@ def stage_rules(
         key = (mapped.rule_id, mapped.rule_hash)
         if key not in cache:
             try:
-                cache[key] = _rule_rows(con, mapped, engine)
+                cache[key] = rule_rows(con, mapped, engine)
             except duckdb.Error as exc:
-                cache[key] = _describe_failure(exc)
+                cache[key] = describe_failure(exc)
                 failed[mapped.rule_id] = cache[key]
         outcome = cache[key]
         identity = {
@@ -233,7 +263,7 @@ def roll_up_controls(
     return rows
 
 
-def _subjects_by_status(counts: dict[str, SubjectCounts]) -> dict[str, int]:
+def subjects_by_status(counts: dict[str, SubjectCounts]) -> dict[str, int]:
     fields = ("passing", "failing", "stale", "not_applicable", "error")
     return {
         status: sum(getattr(c, name) for c in counts.values())
@@ -271,12 +301,12 @@ def evaluate(
         for row in con.execute(load_sql("count_staged_results.sql")).fetchall()
     }
     roll_ups = roll_up_controls(configuration, counts, as_of)
-    subjects_by_status = _subjects_by_status(counts)
+    by_status = subjects_by_status(counts)
     rules_run = len({(r.rule_id, r.rule_hash) for r in configuration.all_rules()})
 
     con.execute("BEGIN TRANSACTION")
     try:
-        store_configuration(con, configuration, evaluated_at)
+        store_configuration_if_changed(con, configuration, evaluated_at)
         run_script(con, load_sql("delete_evaluation.sql"), ids)
         con.execute(load_sql("insert_results.sql"), {**ids, "evaluated_at": evaluated_at})
         insert_effectiveness = load_sql("insert_effectiveness.sql")
@@ -291,7 +321,7 @@ def evaluate(
                 "trigger": trigger,
                 "rules_run": rules_run,
                 "rules_failed": len(failed),
-                "results": sum(subjects_by_status.values()),
+                "results": sum(by_status.values()),
             },
         )
         con.execute("COMMIT")
@@ -304,7 +334,7 @@ def evaluate(
         as_of=as_of,
         evaluated_at=evaluated_at,
         controls_by_status=dict(Counter(row["status"] for row in roll_ups)),
-        subjects_by_status=subjects_by_status,
+        subjects_by_status=by_status,
         rules_run=rules_run,
         rules_failed=len(failed),
         failed_rules=failed,

@@ -1,0 +1,1 @@
+SELECT * FROM backfill_gx_validations WHERE validated_at <= __days.as_of

@@ -236,6 +236,42 @@ def seed_mlflow(
     return written
 
 
+def backdate_registry(db: Path) -> int:
+    """Give the seeded registry the history a real one has: each model version created one
+    minute after its source run ended, each registered model when its first version was.
+
+    MLflow's store stamps entries with the time they are written, so a registry seeded today
+    would hold nothing on any past day, and a backfill would judge an empty registry. Applied
+    to the served copy of the store (`sqlite3`, before the server starts); returns the number
+    of versions moved.
+    """
+    import sqlite3
+
+    with sqlite3.connect(db) as con:
+        moved = con.execute(
+            """
+            UPDATE model_versions
+            SET creation_time = runs.end_time + 60000
+            FROM runs
+            WHERE runs.run_uuid = model_versions.run_id
+              AND runs.end_time IS NOT NULL
+              AND runs.end_time + 60000 < model_versions.creation_time
+            """
+        ).rowcount
+        con.execute(
+            """
+            UPDATE registered_models
+            SET creation_time = first.created
+            FROM (
+                SELECT name, min(creation_time) AS created FROM model_versions GROUP BY name
+            ) AS first
+            WHERE first.name = registered_models.name
+              AND first.created < registered_models.creation_time
+            """
+        )
+    return moved
+
+
 def _finished_status() -> Any:
     from mlflow.entities import RunStatus
 

@@ -202,6 +202,8 @@ def mlflow_server(workdir: Path, db: Path) -> Iterator[str]:
     """`mlflow server` on a copy of the seeded sqlite store, in its own process group."""
     workdir.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(db, workdir / "mlflow.db")
+    backdated = estate.backdate_registry(workdir / "mlflow.db")
+    log(f"registry backdated: {backdated} model versions created when their run ended")
     sys.path.insert(0, str(REPO))
     from tests.servers import start_mlflow_server
 

@@ -22,6 +22,7 @@ from evidence_pipeline.controls.batching import batched_query
 from evidence_pipeline.controls.configuration import REQUIRED_COLUMNS, ControlConfiguration
 from evidence_pipeline.controls.context import (
     HELPERS_DIR,
+    define_rule_row_checks,
     disable_external_access,
     engine_parameters,
     prepare_helpers,
@@ -92,6 +93,7 @@ def prepare_backfill_helpers(
         con.execute(f"DROP TABLE IF EXISTS temp.main.{name}")
     for path in sorted(BACKFILL_HELPERS_DIR.glob("*.sql")):
         run_script(con, path.read_text(encoding="utf-8"), params)
+    define_rule_row_checks(con)
 
 
 def _batched_rule_rows(

@@ -14,6 +14,7 @@ from typing import Any
 import duckdb
 
 HELPERS_DIR = Path(__file__).resolve().parent / "sql" / "helpers"
+RULE_ROW_PROBLEM_SQL = HELPERS_DIR.parent / "rule_row_problem.sql"
 
 # Parameters every rule may use besides its own.
 ENGINE_PARAMETERS = frozenset({"as_of", "production_environments"})
@@ -48,6 +49,12 @@ def prepare_helpers(
     params = engine_parameters(as_of, production_environments)
     for path in helper_scripts():
         run_script(con, path.read_text(encoding="utf-8"), params)
+    define_rule_row_checks(con)
+
+
+def define_rule_row_checks(con: duckdb.DuckDBPyConnection) -> None:
+    """The `rule_row_problem` macro with which rule rows are checked before they are stored."""
+    con.execute(RULE_ROW_PROBLEM_SQL.read_text(encoding="utf-8"))
 
 
 def disable_external_access(con: duckdb.DuckDBPyConnection) -> None:

@@ -22,22 +22,13 @@ SELECT
     subject_type,
     subject_id,
     CASE
-        WHEN copies > 1 THEN 'error'
-        WHEN subject_type IS NULL OR NOT list_contains($subject_types, subject_type) THEN 'error'
-        WHEN status IS NULL OR NOT list_contains($statuses, status) THEN 'error'
-        ELSE status
+        WHEN rule_row_problem(copies, subject_type, status, $subject_types, $statuses) IS NULL
+            THEN status
+        ELSE 'error'
     END AS status,
-    CASE
-        WHEN copies > 1
-            THEN 'the rule returned this subject ' || CAST(copies AS VARCHAR) || ' times'
-        WHEN subject_type IS NULL OR NOT list_contains($subject_types, subject_type)
-            THEN 'the rule returned subject type ' || coalesce('''' || subject_type || '''', 'NULL')
-                || ', which is not one of ' || array_to_string($subject_types, ', ')
-        WHEN status IS NULL OR NOT list_contains($statuses, status)
-            THEN 'the rule returned status ' || coalesce('''' || status || '''', 'NULL')
-                || ', which is not one of ' || array_to_string($statuses, ', ')
-        ELSE reason
-    END AS reason,
+    coalesce(
+        rule_row_problem(copies, subject_type, status, $subject_types, $statuses), reason
+    ) AS reason,
     evidence_ref,
     coalesce(relies_on_observed_at > $as_of, false) AS backdated,
     relies_on_observed_at

@@ -23,19 +23,11 @@ SELECT
     t.subject_type,
     t.subject_id,
     CASE
-        WHEN t.subject_type IS NULL OR NOT list_contains($subject_types, t.subject_type) THEN 'error'
-        WHEN t.status IS NULL OR NOT list_contains($statuses, t.status) THEN 'error'
-        ELSE t.status
+        WHEN rule_row_problem(1, t.subject_type, t.status, $subject_types, $statuses) IS NULL
+            THEN t.status
+        ELSE 'error'
     END,
-    CASE
-        WHEN t.subject_type IS NULL OR NOT list_contains($subject_types, t.subject_type)
-            THEN 'the rule returned subject type ' || coalesce('''' || t.subject_type || '''', 'NULL')
-                || ', which is not one of ' || array_to_string($subject_types, ', ')
-        WHEN t.status IS NULL OR NOT list_contains($statuses, t.status)
-            THEN 'the rule returned status ' || coalesce('''' || t.status || '''', 'NULL')
-                || ', which is not one of ' || array_to_string($statuses, ', ')
-        ELSE t.reason
-    END,
+    coalesce(rule_row_problem(1, t.subject_type, t.status, $subject_types, $statuses), t.reason),
     t.evidence_ref,
     coalesce(t.relies_on_observed_at > t.as_of, false),
     t.relies_on_observed_at

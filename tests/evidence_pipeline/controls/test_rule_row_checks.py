@@ -1,0 +1,79 @@
+"""Rows a rule returns are checked before they are stored: a subject returned twice, or a
+subject type or status outside the vocabulary, is stored as an `error` that says why."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import duckdb
+
+from evidence_pipeline.controls.context import define_rule_row_checks
+from evidence_pipeline.controls.evaluation import load_sql
+
+RULE_ROWS = """
+CREATE TABLE rule_rows AS SELECT * FROM (VALUES
+    ('model', 'kept', 'effective', 'fine', NULL::TIMESTAMPTZ),
+    ('model', 'twice', 'effective', 'first', NULL),
+    ('model', 'twice', 'ineffective', 'second', NULL),
+    ('model', 'odd-status', 'bogus', 'x', NULL),
+    ('model', 'no-status', NULL, 'x', NULL),
+    ('thing', 'odd-type', 'effective', 'x', TIMESTAMPTZ '2030-01-01 00:00:00+00'),
+    (NULL, 'no-type', 'effective', 'x', NULL)
+) AS t(subject_type, subject_id, status, reason, relies_on_observed_at)
+"""
+
+
+def _staged() -> dict[str, tuple[str, str, bool]]:
+    con = duckdb.connect()
+    define_rule_row_checks(con)
+    con.execute(
+        "CREATE TABLE staged_control_results (control_id VARCHAR, rule_id VARCHAR, "
+        "rule_hash VARCHAR, subject_type VARCHAR, subject_id VARCHAR, status VARCHAR, "
+        "reason VARCHAR, evidence_ref VARCHAR, backdated BOOLEAN, "
+        "relies_on_observed_at TIMESTAMPTZ)"
+    )
+    con.execute(RULE_ROWS)
+    con.execute("ALTER TABLE rule_rows ADD COLUMN evidence_ref VARCHAR DEFAULT 'ref'")
+    con.execute(
+        load_sql("stage_rule_rows.sql"),
+        {
+            "control_id": "A.6.2.5",
+            "rule_id": "a_rule",
+            "rule_hash": "hash",
+            "as_of": datetime(2026, 1, 1, tzinfo=UTC),
+            "statuses": ["effective", "ineffective"],
+            "subject_types": ["model"],
+        },
+    )
+    rows = con.execute(
+        "SELECT subject_id, status, reason, backdated FROM staged_control_results"
+    ).fetchall()
+    return {subject: (status, reason, backdated) for subject, status, reason, backdated in rows}
+
+
+def test_rule_rows_outside_the_contract_become_errors_that_say_why() -> None:
+    staged = _staged()
+    assert staged == {
+        "kept": ("effective", "fine", False),
+        "twice": ("error", "the rule returned this subject 2 times", False),
+        "odd-status": (
+            "error",
+            "the rule returned status 'bogus', which is not one of effective, ineffective",
+            False,
+        ),
+        "no-status": (
+            "error",
+            "the rule returned status NULL, which is not one of effective, ineffective",
+            False,
+        ),
+        "odd-type": (
+            "error",
+            "the rule returned subject type 'thing', which is not one of model",
+            True,
+        ),
+        "no-type": (
+            "error",
+            "the rule returned subject type NULL, which is not one of model",
+            False,
+        ),
+    }

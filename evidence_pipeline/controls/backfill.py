@@ -31,10 +31,9 @@ from evidence_pipeline.controls.context import (
 from evidence_pipeline.controls.evaluation import (
     SUBJECT_TYPES,
     EvaluationSummary,
-    describe_failure,
     evaluation_id_for,
     roll_up_controls,
-    rule_rows,
+    stage_rules,
     store_configuration_if_changed,
     subjects_by_status,
 )
@@ -200,42 +199,14 @@ def _stage_day_by_day(
     rules: list[tuple[MappedRule, list[MappedRule]]],
     as_ofs: Sequence[datetime],
 ) -> dict[datetime, dict[str, str]]:
-    """Evaluate these rules one instant at a time, as `evaluate` does, into
+    """Evaluate these rules one instant at a time with `evaluate`'s own staging, into
     `backfill_staged_results`; the rules that failed, per instant."""
-    failed: dict[datetime, dict[str, str]] = {a: {} for a in as_ofs}
-    stage_rows = _sql("stage_day_rows.sql")
-    stage_error = _sql("stage_rule_error.sql")
+    mapped = [m for _, controls in rules for m in controls]
+    failed: dict[datetime, dict[str, str]] = {}
     for as_of in as_ofs:
         prepare_helpers(con, as_of, configuration.production_environments)
-        engine = engine_parameters(as_of, configuration.production_environments)
-        for first, controls in rules:
-            try:
-                outcome: pa.Table | str = rule_rows(con, first, engine)
-            except duckdb.Error as exc:
-                outcome = describe_failure(exc)
-                failed[as_of][first.rule_id] = outcome
-            for mapped in controls:
-                identity = {
-                    "as_of": as_of,
-                    "control_id": mapped.control_id,
-                    "rule_id": mapped.rule_id,
-                    "rule_hash": mapped.rule_hash,
-                }
-                if isinstance(outcome, str):
-                    con.execute(stage_error, {**identity, "reason": outcome})
-                    continue
-                con.register("rule_rows", outcome)
-                try:
-                    con.execute(
-                        stage_rows,
-                        {
-                            **identity,
-                            "statuses": list(SUBJECT_STATUSES),
-                            "subject_types": list(SUBJECT_TYPES),
-                        },
-                    )
-                finally:
-                    con.unregister("rule_rows")
+        failed[as_of] = stage_rules(con, configuration, as_of, mapped)
+        con.execute(_sql("stage_day_rows.sql"), {"as_of": as_of})
     for name in PER_DAY_HELPERS:
         con.execute(f"DROP TABLE IF EXISTS temp.main.{name}")
     return failed

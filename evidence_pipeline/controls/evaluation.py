@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -185,16 +186,20 @@ def describe_failure(exc: duckdb.Error) -> str:
 
 
 def stage_rules(
-    con: duckdb.DuckDBPyConnection, configuration: ControlConfiguration, as_of: datetime
+    con: duckdb.DuckDBPyConnection,
+    configuration: ControlConfiguration,
+    as_of: datetime,
+    rules: Iterable[MappedRule] | None = None,
 ) -> dict[str, str]:
-    """Run every mapped rule into `staged_control_results`; return the rules that failed."""
+    """Run the mapped rules (all of the configuration's by default) into
+    `staged_control_results`; return the rules that failed."""
     engine = engine_parameters(as_of, configuration.production_environments)
     con.execute(load_sql("create_staged_control_results.sql"))
     stage_rows = load_sql("stage_rule_rows.sql")
     stage_error = load_sql("stage_rule_error.sql")
     cache: dict[tuple[str, str], pa.Table | str] = {}
     failed: dict[str, str] = {}
-    for mapped in configuration.all_rules():
+    for mapped in configuration.all_rules() if rules is None else rules:
         key = (mapped.rule_id, mapped.rule_hash)
         if key not in cache:
             try:

@@ -1,7 +1,7 @@
 -- What is wrong with one row a rule returned, or NULL when nothing is: the subject returned
--- `copies` times, or a subject type or status outside the vocabulary. Every path that turns
--- rule rows into results (stage_rule_rows.sql, backfill/*_rule_rows.sql, backfill/stage_day_rows.sql)
--- makes such a row an `error` with this reason.
+-- `copies` times, or a subject type or status outside the vocabulary. Both paths that turn
+-- rule rows into results (stage_rule_rows.sql, and backfill/insert_*rule_rows.sql for a backfill)
+-- make such a row an `error` with this reason.
 CREATE OR REPLACE TEMP MACRO rule_row_problem(copies, subject_type, status, subject_types, statuses) AS
     CASE
         WHEN copies > 1

@@ -1,38 +1,4 @@
--- Stage one rule's rows of one day (`rule_rows`, as evaluation.py gets them) for one control:
--- ../stage_rule_rows.sql, with the day's as_of.
+-- One day's rows of the rules evaluated day by day (`staged_control_results`, as
+-- ../stage_rule_rows.sql and ../stage_rule_error.sql stage them), kept with the day's as_of.
 INSERT INTO backfill_staged_results
-SELECT $as_of, * FROM (
-    WITH typed AS (
-        SELECT
-            CAST(subject_type AS VARCHAR) AS subject_type,
-            coalesce(CAST(subject_id AS VARCHAR), '(no subject id)') AS subject_id,
-            CAST(status AS VARCHAR) AS status,
-            CAST(reason AS VARCHAR) AS reason,
-            CAST(evidence_ref AS VARCHAR) AS evidence_ref,
-            CAST(relies_on_observed_at AS TIMESTAMPTZ) AS relies_on_observed_at
-        FROM rule_rows
-    ),
-    counted AS (
-        SELECT *, count(*) OVER (PARTITION BY subject_type, subject_id) AS copies
-        FROM typed
-    )
-    SELECT
-        $control_id AS control_id,
-        $rule_id AS rule_id,
-        $rule_hash AS rule_hash,
-        subject_type,
-        subject_id,
-        CASE
-            WHEN rule_row_problem(copies, subject_type, status, $subject_types, $statuses) IS NULL
-                THEN status
-            ELSE 'error'
-        END AS status,
-        coalesce(
-            rule_row_problem(copies, subject_type, status, $subject_types, $statuses), reason
-        ) AS reason,
-        evidence_ref,
-        coalesce(relies_on_observed_at > $as_of, false) AS backdated,
-        relies_on_observed_at
-    FROM counted
-    QUALIFY row_number() OVER (PARTITION BY subject_type, subject_id ORDER BY status, reason) = 1
-);
+SELECT $as_of, * FROM staged_control_results;

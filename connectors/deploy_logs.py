@@ -263,6 +263,18 @@ def lines_batch(piece: TextPiece) -> pa.RecordBatch:
     )
 
 
+def blank_lines(text: pa.Array) -> int:
+    """How many of the lines are blank: empty, or only spaces and tabs (as SQL's
+    `trim(text, ' ' || chr(9)) = ''`). Computed by Arrow; only lines that start with a blank
+    are trimmed."""
+    blank = pc.sum(pc.equal(pc.binary_length(text), 0)).as_py() or 0
+    padded = pc.or_(pc.starts_with(text, " "), pc.starts_with(text, "\t"))
+    if pc.any(padded).as_py():
+        trimmed = pc.utf8_trim(text.filter(padded), " \t")
+        blank += pc.sum(pc.equal(pc.binary_length(trimmed), 0)).as_py() or 0
+    return blank
+
+
 def read_jsonl_object(
     location: Location, obj: StoredObject, piece_bytes: int = DEFAULT_PIECE_BYTES
 ) -> ReadObject:

@@ -5,10 +5,14 @@ from __future__ import annotations
 import gzip
 from pathlib import Path
 
+import duckdb
+import pyarrow as pa
+
 from connectors.deploy_logs import (
     DEPLOY_LOG_SUFFIXES,
     LINES_SCHEMA,
     TextPiece,
+    blank_lines,
     bounded_map,
     lines_batch,
     read_jsonl_object,
@@ -173,3 +177,16 @@ def test_lines_batch_numbers_the_lines_and_drops_the_cr_of_a_crlf():
         {"uri": "s3://b/a.jsonl", "line": 45, "text": '{"b": 2}'},
     ]
     assert lines_batch(TextPiece("u", 1, b"")).to_pylist() == [{"uri": "u", "line": 1, "text": ""}]
+
+
+def test_blank_lines_are_counted_as_sql_trims_them():
+    """Empty, or only spaces and tabs; other white space (a no-break space, a lone CR) is
+    content, as for `trim(text, ' ' || chr(9)) = ''` in SQL."""
+    lines = ["", " ", "\t", " \t ", " x", "x ", "\u00a0", "\r", "{}", "  \u00e9  "]
+    text = pa.array(lines, pa.large_string())
+    (expected,) = duckdb.execute(
+        "SELECT count(*) FILTER (WHERE trim(t, ' ' || chr(9)) = '') FROM unnest(?) AS u(t)",
+        [lines],
+    ).fetchone()
+    assert blank_lines(text) == expected == 4
+    assert blank_lines(pa.array([], pa.large_string())) == 0

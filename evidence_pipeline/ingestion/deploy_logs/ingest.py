@@ -8,9 +8,12 @@ transaction: events, endpoint tags, quarantine, the objects read and the `ingest
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
+
+import pyarrow as pa
 
 from connectors.cloudtrail import TagHistory, TagState, TrailFile, interpret, parse_trail_file
 from connectors.deploy_logs import (
@@ -30,7 +33,7 @@ from evidence_pipeline.ingestion.accounting import (
     new_ingestion_id,
     record_ingestion_run,
 )
-from evidence_pipeline.ingestion.deploy_logs.staging import DEFAULT_BATCH_BYTES, Staging
+from evidence_pipeline.ingestion.deploy_logs.staging import DEFAULT_BAD_LINE_BYTES, Staging
 from evidence_pipeline.settings import utc_now
 from evidence_pipeline.sql_files import sql_loader
 from evidence_pipeline.warehouse.store import Warehouse
@@ -50,10 +53,9 @@ class ReadOptions:
     """How hard to read: threads, objects in flight, and sizes that bound memory."""
 
     max_workers: int = 16
-    in_flight: int = 256  # objects read ahead: a whole batch, so reading overlaps landing
+    in_flight: int = 256  # objects read ahead of the landing
     bytes_in_flight: int = 32 << 20  # stored (compressed) bytes read ahead of the parser
-    batch_bytes: int = DEFAULT_BATCH_BYTES  # Arrow bytes of lines landed per statement, at most
-    batch_lines: int | None = None  # lines landed per statement (default: from DuckDB's threads)
+    bad_line_bytes: int = DEFAULT_BAD_LINE_BYTES  # bad lines held before they are staged
     large_object_bytes: int = 16 << 20  # objects bigger than this are streamed one at a time
     piece_bytes: int = DEFAULT_PIECE_BYTES  # text read at a time from such an object
 
@@ -101,25 +103,32 @@ def _stage_objects(
         weight=lambda obj: min(obj.size, options.large_object_bytes),
         max_weight_in_flight=options.bytes_in_flight,
     )
-    for obj, result in results:
-        if is_jsonl(obj):
-            if result is None:
-                state = None
-                pieces = read_jsonl_pieces(location, obj, options.piece_bytes)
-                for piece, state in pieces:  # noqa: B007
-                    if piece is not None:
-                        staging.add_lines(lines_batch(piece))
+
+    def lines() -> Iterator[pa.RecordBatch]:
+        """Every object's lines, in order, as DuckDB lands them (in its thread): so nothing
+        here may use the connection (objects and problems are only recorded)."""
+        for obj, result in results:
+            if is_jsonl(obj):
+                if result is None:
+                    state = None
+                    pieces = read_jsonl_pieces(location, obj, options.piece_bytes)
+                    for piece, state in pieces:  # noqa: B007
+                        if piece is not None:
+                            yield lines_batch(piece)
+                else:
+                    state, batches = result
+                    yield from batches
+                staging.add_jsonl_object(state)
             else:
-                state, lines = result
-                for batch in lines:
-                    staging.add_lines(batch)
-            staging.add_jsonl_object(state)
-        else:
-            data, damage = result if result is not None else read_whole_object(location, obj)
-            trail = parse_trail_file(obj.uri, data, damage)
-            trail_files.append(trail)
-            staging.add_object(obj, "cloudtrail", records_read=trail.records_read)
-    staging.flush()
+                data, damage = result if result is not None else read_whole_object(location, obj)
+                trail = parse_trail_file(obj.uri, data, damage)
+                trail_files.append(trail)
+                staging.add_object(obj, "cloudtrail", records_read=trail.records_read)
+
+    try:
+        staging.land_lines(lines())
+    finally:
+        results.close()  # stop the reading threads, also when landing failed
     return trail_files
 
 
@@ -158,7 +167,7 @@ def ingest_deploy_logs(
 
         stamp = {"ingested_at": utc_now(), "ingestion_id": ingestion_id}
         con.execute("BEGIN TRANSACTION")
-        staging = Staging(con, stamp, options.batch_bytes, options.batch_lines)
+        staging = Staging(con, stamp, options.bad_line_bytes)
         trail_files = _stage_objects(location, new, staging, options)
         staging.flush_objects()
         outcome = interpret(trail_files, _tag_history(staging))

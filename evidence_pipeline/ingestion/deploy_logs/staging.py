@@ -1,43 +1,41 @@
-"""Stage what was read on the warehouse connection, batch by batch.
+"""Stage what was read on the warehouse connection.
 
 JSON lines are parsed and checked in bulk by DuckDB (`check_lines.sql`): numbered lines
-(Arrow batches from `connectors.deploy_logs.lines_batch`) are handed over in batches of
-`batch_lines` lines (or `batch_bytes`, whichever comes first); the good lines land in
-`deployment_events` at once (one statement per batch), and only a batch where some line did
-not land is checked again to stage its bad lines for quarantine.
+(Arrow batches from `connectors.deploy_logs.lines_batch`) stream into one `INSERT`
+(`land_lines.sql`) while they are still being read. The good lines land in
+`deployment_events`; a bad line is handed, in the same statement, to `quarantined()`, a
+function that keeps it (with its reason) until the statement ends, when it is staged for
+quarantine. Blank lines are counted in Arrow as the batches go by.
 
-Memory does not grow with the number of events: nothing but counts and bad lines is kept
-between batches, and each batch is big enough for every DuckDB thread of its INSERT to get at
-least a row group of rows, which DuckDB then writes to the database file at once (a thread
-with less keeps its rows in memory until the transaction commits, and appends them more
-slowly). Problems found while reading (truncated gzip, non-UTF-8 bytes) and CloudTrail
-results are staged from Python.
+One statement for all the lines, rather than one per batch, is what makes landing cheap:
+DuckDB writes each thread's full row groups to the database file as they fill, and only the
+last, partial ones are merged at the end. With a statement per batch of 368,640 lines, the
+partial row groups of every statement were merged and rewritten at the commit (1 to 4 CPU-s
+for a million lines, 40 to 100 MiB of the file left as free blocks).
+
+Memory does not grow with the number of events: DuckDB lets go of each batch once read, and
+nothing but counts, objects and bad lines is kept; when the bad lines held reach
+`bad_line_bytes`, the statement ends there and another one lands the rest. Problems found
+while reading (truncated gzip, non-UTF-8 bytes) and CloudTrail results are staged from Python.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import suppress
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from connectors.cloudtrail import TagChange
-from connectors.deploy_logs import LINES_SCHEMA, LineProblem, ReadObject
+from connectors.deploy_logs import LINES_SCHEMA, LineProblem, ReadObject, blank_lines
 from connectors.locations import StoredObject
 from evidence_pipeline.sql_files import sql_loader
 
 load = sql_loader(__file__)
 
-DEFAULT_BATCH_BYTES = 256 << 20  # Arrow bytes of a batch: a bound for very long lines
-DUCKDB_ROW_GROUP_ROWS = 122_880  # DuckDB's rows per row group
-
-
-def lines_per_batch(con: duckdb.DuckDBPyConnection) -> int:
-    """Lines per batch for the connection's threads: one and a half row groups each."""
-    (threads,) = con.execute("SELECT current_setting('threads')").fetchone()
-    return int(threads) * DUCKDB_ROW_GROUP_ROWS * 3 // 2
-
+DEFAULT_BAD_LINE_BYTES = 64 << 20  # text of bad lines held before they are staged, at most
 
 _EVENT_COLUMNS = (
     "event_id",
@@ -61,6 +59,53 @@ _EVENT_COLUMNS = (
 )
 
 
+class _LineStream:
+    """The batches of lines to land, as DuckDB reads them: counts blank lines per object,
+    stops early when `stop()` says so (the rest is landed by the next statement), and keeps
+    the first exception raised while reading, which DuckDB would only report as text."""
+
+    def __init__(
+        self,
+        batches: Iterator[pa.RecordBatch],
+        line_counts: dict[str, list[int]],
+        stop: Callable[[], bool],
+    ):
+        self._batches = batches
+        self._line_counts = line_counts
+        self.stop = stop
+        self.exhausted = False
+        self.failure: BaseException | None = None
+
+    def __iter__(self) -> Iterator[pa.RecordBatch]:
+        try:
+            while not self.stop():
+                batch = next(self._batches, None)
+                if batch is None:
+                    self.exhausted = True
+                    return
+                if batch.num_rows:
+                    self._count(batch)
+                    yield batch
+        except BaseException as exc:
+            self.failure = exc
+            raise
+
+    def _count(self, batch: pa.RecordBatch) -> None:
+        uris = batch.column(0).unique()
+        if len(uris) == 1:  # as from `lines_batch`: the lines of one object
+            parts = [(uris[0].as_py(), batch.column(2))]
+        else:
+            parts = [
+                (uri, batch.column(2).filter(pc.equal(batch.column(0), uri)))
+                for uri in uris.to_pylist()
+            ]
+        for uri, text in parts:
+            blank = blank_lines(text)
+            counts = self._line_counts.setdefault(uri, [0, 0])
+            counts[0] += len(text) - blank
+            counts[1] += blank
+
+
 class Staging:
     """The staging tables of one ingestion, on the writer's connection."""
 
@@ -68,69 +113,100 @@ class Staging:
         self,
         con: duckdb.DuckDBPyConnection,
         stamp: dict[str, object],
-        batch_bytes: int = DEFAULT_BATCH_BYTES,
-        batch_lines: int | None = None,
+        bad_line_bytes: int = DEFAULT_BAD_LINE_BYTES,
     ):
-        """`stamp` is `{"ingested_at": ..., "ingestion_id": ...}` for the rows landed;
-        `batch_lines` defaults to `lines_per_batch(con)`."""
+        """`stamp` is `{"ingested_at": ..., "ingestion_id": ...}` for the rows landed."""
         self.con = con
         self.stamp = stamp
-        self.batch_bytes = batch_bytes
-        self.batch_lines = batch_lines or lines_per_batch(con)
-        self._lines: list[pa.RecordBatch] = []
+        self.bad_line_bytes = bad_line_bytes
         self._objects: list[list[object]] = []
-        self._pending_bytes = 0
-        self._pending_lines = 0
-        self.lines_landed = 0
-        self.batches_with_bad_lines = 0
+        self._read_problems: list[LineProblem] = []
+        self._line_counts: dict[str, list[int]] = {}
+        self._bad_lines: list[pa.Table] = []
+        self._bad_bytes = 0
+        self.statements = 0
         con.execute(load("create_staging.sql"))
+        with suppress(duckdb.InvalidInputException):
+            con.remove_function("quarantined")  # from an earlier staging on this connection
+        con.create_function(
+            "quarantined",
+            self._hold_bad_lines,
+            ["VARCHAR", "BIGINT", "VARCHAR", "VARCHAR"],
+            "BOOLEAN",
+            type="arrow",
+            null_handling="special",
+            side_effects=True,  # called for its effect: never folded, cached or skipped
+        )
         # The macro is checked against the lines' schema when it is created, and reads
-        # whatever batch is registered as `batch_lines` when it runs.
+        # whatever is registered as `batch_lines` when it runs.
         con.register("batch_lines", LINES_SCHEMA.empty_table())
         try:
             con.execute(load("check_lines.sql"))
         finally:
             con.unregister("batch_lines")
 
-    def add_lines(self, batch: pa.RecordBatch) -> None:
-        """Numbered lines of one object (`connectors.deploy_logs.lines_batch`)."""
-        self._lines.append(batch)
-        self._pending_bytes += batch.nbytes
-        self._pending_lines += batch.num_rows
-        if self._pending_lines >= self.batch_lines or self._pending_bytes >= self.batch_bytes:
-            self.flush()
+    def _hold_bad_lines(
+        self, uri: pa.Array, line: pa.Array, error: pa.Array, text: pa.Array
+    ) -> pa.Array:
+        """`quarantined(uri, line, error, text)`: keeps the bad lines DuckDB hands over (only
+        those: it is called in the `CASE` branch of lines that do not land) and answers false,
+        so that they do not land."""
+        table = pa.table({"uri": uri, "line": line, "error": error, "raw": text})
+        if table.num_rows:
+            self._bad_lines.append(table)
+            self._bad_bytes += table.nbytes
+        return pa.nulls(len(uri), pa.bool_()).fill_null(False)
 
-    def flush(self) -> None:
-        """Count, parse, check and land the pending lines in DuckDB; stage the bad ones."""
-        if not self._lines:
-            return
-        batches, self._lines = self._lines, []
-        self._pending_bytes = 0
-        self._pending_lines = 0
-        with self._registered(batches):
-            counts = self.con.execute(load("count_lines.sql")).fetchall()
-        with_content = sum(n for (n,) in counts)
-        with self._registered(batches):
-            (landed,) = self.con.execute(load("land_lines.sql"), self.stamp).fetchone()
-        self.lines_landed += landed
-        if landed < with_content:
-            self.batches_with_bad_lines += 1
-            with self._registered(batches):
-                self.con.execute(load("stage_bad_lines.sql"))
+    def land_lines(self, batches: Iterable[pa.RecordBatch]) -> None:
+        """Count, parse, check and land the lines of `batches` (each holding lines of one object,
+        from `lines_batch`), in one statement as they come; stage the bad ones. An exception
+        raised while iterating `batches` is raised again here, as it was."""
+        stream = _LineStream(
+            iter(batches), self._line_counts, lambda: self._bad_bytes >= self.bad_line_bytes
+        )
+        while not stream.exhausted:
+            # A stream, not a registered table: DuckDB lets go of each batch once read.
+            self.con.register(
+                "batch_lines", pa.RecordBatchReader.from_batches(LINES_SCHEMA, iter(stream))
+            )
+            try:
+                self.con.execute(load("land_lines.sql"), self.stamp)
+            except duckdb.Error as exc:
+                if stream.failure is not None:
+                    raise stream.failure from exc
+                raise
+            finally:
+                self.con.unregister("batch_lines")
+            self.statements += 1
+            self._stage_bad_lines()
 
-    @contextmanager
-    def _registered(self, batches: list[pa.RecordBatch]) -> Iterator[None]:
-        """The batches as `batch_lines`, for one statement. A stream of batches rather than a
-        table: DuckDB keeps a registered table (and so the text) alive until the transaction
-        ends, but lets go of a stream once it has been read."""
-        self.con.register("batch_lines", pa.RecordBatchReader.from_batches(LINES_SCHEMA, batches))
-        try:
-            yield
-        finally:
-            self.con.unregister("batch_lines")
+    def _stage_bad_lines(self) -> None:
+        if self._bad_lines:
+            self.con.register("bad_lines", pa.concat_tables(self._bad_lines))
+            self.con.execute(load("stage_bad_lines.sql"))
+            self.con.unregister("bad_lines")
+            self._bad_lines = []
+            self._bad_bytes = 0
 
     def flush_objects(self) -> None:
-        """Stage the objects recorded so far, in one statement."""
+        """Stage the objects recorded so far, their reading problems and their line counts
+        (held while the lines were landing, when the connection is busy)."""
+        self.add_problems(self._read_problems)
+        self._read_problems = []
+        if self._line_counts:
+            uris = list(self._line_counts)
+            nonempty, empty = zip(*self._line_counts.values(), strict=True)
+            counts = pa.table(
+                {
+                    "uri": pa.array(uris, pa.string()),
+                    "nonempty_lines": pa.array(nonempty, pa.int64()),
+                    "empty_lines": pa.array(empty, pa.int64()),
+                }
+            )
+            self.con.register("line_counts", counts)
+            self.con.execute(load("stage_line_counts.sql"))
+            self.con.unregister("line_counts")
+            self._line_counts.clear()
         if not self._objects:
             return
         columns = list(zip(*self._objects, strict=True))
@@ -178,9 +254,10 @@ class Staging:
         )
 
     def add_jsonl_object(self, state: ReadObject) -> None:
-        """Record a JSON-lines object once its pieces were added: its reading problems are
-        records read and quarantined (the pieces' lines are counted in SQL)."""
-        self.add_problems(state.problems)
+        """Record a JSON-lines object once its lines were handed over: its reading problems are
+        records read and quarantined (its lines are counted as they land). Held until
+        `flush_objects`, so it may be called while lines are landing."""
+        self._read_problems.extend(state.problems)
         self.add_object(
             state.obj,
             "jsonl",

@@ -8,13 +8,17 @@ import logging
 import shutil
 import time
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import IO
 
 import dagster as dg
 import duckdb
 import pytest
 
-from connectors.locations import LocalLocation
+from connectors.deploy_logs import TextPiece, lines_batch
+from connectors.errors import SourceUnreachableError
+from connectors.locations import LocalLocation, StoredObject
 from evidence_pipeline.ingestion.deploy_logs.assets import (
     deploy_logs_records_add_up,
     deployment_events,
@@ -24,6 +28,7 @@ from evidence_pipeline.ingestion.deploy_logs.ingest import (
     ReadOptions,
     ingest_deploy_logs,
 )
+from evidence_pipeline.ingestion.deploy_logs.staging import Staging
 from evidence_pipeline.resources import EvidenceLocationResource, S3Resource, WarehouseResource
 from evidence_pipeline.warehouse.store import Warehouse
 from tests.conftest import TEST_AWS_ENV
@@ -433,11 +438,13 @@ def _ingest(logs: Path, warehouse_path: Path, **options: int) -> DeployLogIngest
     return ingest_deploy_logs(store, LocalLocation(logs), options=ReadOptions(**options))
 
 
+@pytest.mark.parametrize("bad_line_bytes", [64 << 20, 1])
 def test_one_bad_line_among_many_good_ones_in_a_batch_is_the_only_one_quarantined(
-    tmp_path: Path, warehouse_path: Path
+    tmp_path: Path, warehouse_path: Path, bad_line_bytes: int
 ):
-    """A batch whose lines do not all land is checked again for its bad lines only: the good
-    lines of that batch and of the others land once, the bad one is quarantined at its line."""
+    """The good lines land once, each bad one is quarantined at its line; also when the bad
+    lines held fill their budget (1 byte: the statement ends at the first one, and another
+    lands the rest)."""
     logs = tmp_path / "logs"
     logs.mkdir()
     for part in range(6):
@@ -447,7 +454,7 @@ def test_one_bad_line_among_many_good_ones_in_a_batch_is_the_only_one_quarantine
             lines[618] = _event_line(3618, status="rolled back")
             lines[619] = "   "  # blank: counted, not a record
         (logs / f"part-{part}.jsonl").write_text("\r\n".join(lines) + "\r\n")
-    result = _ingest(logs, warehouse_path, batch_lines=1500)
+    result = _ingest(logs, warehouse_path, bad_line_bytes=bad_line_bytes)
     assert (result.tally.records_read, result.tally.rows_landed) == (5999, 5997)
     assert (result.tally.quarantined, result.tally.skipped, result.empty_lines) == (2, 0, 1)
     assert query(warehouse_path, "SELECT line, error FROM quarantine ORDER BY line") == [
@@ -475,7 +482,7 @@ def test_a_large_object_read_in_pieces_across_batches_keeps_its_line_numbers(
     lines[3210] = "[1, 2]"
     (logs / "big.jsonl.gz").write_bytes(gzip.compress(("\n".join(lines) + "\n").encode()))
     result = _ingest(
-        logs, warehouse_path, large_object_bytes=1024, piece_bytes=16 << 10, batch_lines=700
+        logs, warehouse_path, large_object_bytes=1024, piece_bytes=16 << 10, bad_line_bytes=1
     )
     assert (result.tally.records_read, result.tally.rows_landed, result.tally.quarantined) == (
         5000,
@@ -492,3 +499,66 @@ def test_a_large_object_read_in_pieces_across_batches_keeps_its_line_numbers(
     )
     assert mismatched == [(0,)]
     assert query(warehouse_path, "SELECT count(*) FROM deployment_events") == [(4999,)]
+
+
+def test_bad_lines_past_their_memory_budget_are_staged_and_landing_goes_on(
+    tmp_path: Path, warehouse_path: Path
+):
+    """Bad lines are held only up to `bad_line_bytes`: then the statement ends, they are
+    staged, and another statement lands the rest of the lines, none lost or landed twice."""
+    objects = 300  # more than DuckDB reads ahead of its filter, so the budget cuts the stream
+    bad = {3, 120, 250}
+    store = Warehouse(warehouse_path)
+    with store.writer() as con:
+        stamp = {"ingested_at": datetime(2026, 4, 1, tzinfo=UTC), "ingestion_id": "test"}
+        con.execute("BEGIN TRANSACTION")
+        staging = Staging(con, stamp, bad_line_bytes=1)
+        pieces = (
+            TextPiece(
+                f"mem://part-{part}.jsonl",
+                1,
+                "\n".join(
+                    "{oops" if part in bad and i == 9 else _event_line(part * 100 + i)
+                    for i in range(100)
+                ).encode(),
+            )
+            for part in range(objects)
+        )
+        staging.land_lines(lines_batch(piece) for piece in pieces)
+        staging.flush_objects()
+        quarantined = con.execute("SELECT uri, line FROM stg_quarantine ORDER BY uri").fetchall()
+        landed = con.execute(
+            "SELECT count(*), count(DISTINCT event_id) FROM deployment_events"
+        ).fetchone()
+        counts = con.execute(
+            "SELECT sum(nonempty_lines), count(DISTINCT uri) FROM stg_line_counts"
+        ).fetchone()
+        con.execute("ROLLBACK")
+    assert staging.statements > 1
+    assert quarantined == sorted((f"mem://part-{part}.jsonl", 10) for part in bad)
+    assert landed == (objects * 100 - len(bad), objects * 100 - len(bad))
+    assert counts == (objects * 100, objects)
+
+
+def test_an_object_that_cannot_be_read_midway_fails_the_ingestion_with_its_own_error(
+    tmp_path: Path, warehouse_path: Path
+):
+    """An error raised while lines are landing (here: the store goes away after the listing)
+    reaches the caller as it was raised, not as DuckDB's text, and nothing is written."""
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    for part in range(40):
+        lines = [_event_line(part * 100 + i) for i in range(100)]
+        (logs / f"part-{part:02d}.jsonl").write_text("\n".join(lines))
+
+    class Vanishing(LocalLocation):
+        def open(self, obj: StoredObject) -> IO[bytes]:
+            if obj.key == "part-31.jsonl":
+                raise SourceUnreachableError("directory", str(self.root), "It went away.")
+            return super().open(obj)
+
+    store = Warehouse(warehouse_path)
+    with pytest.raises(SourceUnreachableError, match="went away"):
+        ingest_deploy_logs(store, Vanishing(logs), options=ReadOptions(in_flight=4))
+    counts = table_counts(warehouse_path)
+    assert counts["deployment_events"] == counts["quarantine"] == counts["ingested_objects"] == 0

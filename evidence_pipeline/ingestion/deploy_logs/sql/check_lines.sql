@@ -1,9 +1,8 @@
--- `checked_lines()`: every non-blank line of the batch `batch_lines(uri, line, text)` (an
--- Arrow batch registered by the staging), parsed once and checked; `error` is NULL for a line
+-- `checked_lines()`: every non-blank line of `batch_lines(uri, line, text)` (a stream of
+-- Arrow batches registered by the staging), parsed once and checked; `error` is NULL for a line
 -- that can land. Required: event_id, event_time (RFC 3339 with offset), event_type,
 -- model_name, environment; incident_id for incident_* events; model_version for deploy and
--- rollback. A macro, so that landing the good lines and (only in a batch that has bad ones)
--- staging the bad ones run the same checks, without materialising the lines in between.
+-- rollback. A macro, read by land_lines.sql, so that the lines are never materialised.
 -- (Whole-line trim() is slow in DuckDB: only lines with outer blanks are trimmed; try() is
 -- slower still: json_valid() guards json_transform() instead. The list of missing fields is
 -- only built for lines that miss one: CASE evaluates a branch only where it is taken.)

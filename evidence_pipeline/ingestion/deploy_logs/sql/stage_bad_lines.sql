@@ -1,4 +1,3 @@
--- Bad lines are staged for quarantine, with the reason (run only for a batch where fewer
--- lines landed than it has lines with content).
-INSERT INTO stg_quarantine
-SELECT uri, line, error, text FROM checked_lines() WHERE error IS NOT NULL
+-- Bad lines, with the reason, handed to `quarantined()` while their batch was landing, are
+-- staged for quarantine.
+INSERT INTO stg_quarantine SELECT uri, line, error, raw FROM bad_lines

@@ -70,4 +70,9 @@ def test_benchmark_runs_at_tiny_scale(
     assert results["workload"]["model_versions"] == 20
     for label in ("full", "noop_rerun", "one_percent_rerun"):
         assert results["runs"][label]["exit_code"] == 0, results["runs"][label]
+    # every floor is measured before and after the pipeline's runs, and the best one is used
+    passes = results["details"]["baseline_passes"]
+    for floor in ("deploy_logs_floor", "gx_floor", "mlflow_paging", "mlflow_naive_estimated"):
+        assert len(passes[floor]) == 2, passes
+        assert results["seconds"][floor] == min(passes[floor])
     assert "deploy_logs_vs_floor" in completed.stdout  # the table is printed

@@ -294,7 +294,8 @@ def run_pipeline(echo: Echo = click.echo, defs: dg.Definitions | None = None) ->
     for source in SOURCES:
         if not source.location(settings):
             echo(f"{source.name}: not configured ({source.variable} is unset); skipped")
-    with dagster_instance() as instance:
+    # One publication of the warehouse for the whole run, when it ends, not one per step.
+    with dagster_instance() as instance, _warehouse(defs).publication_deferred():
         home = os.environ.get("DAGSTER_HOME")
         where = f"the Dagster instance in {home}" if home else "an ephemeral Dagster instance"
         echo(f"Running {EVIDENCE_JOB} on {where}")

@@ -11,6 +11,11 @@ Layout, for `EVIDENCE_WAREHOUSE=/data/evidence.duckdb`:
   process (a Dagster run, `evidence-pipeline run`) that finds it held waits for it.
 - `/data/.evidence.duckdb.pipeline/published.json` records what was last published, so a write
   that changed nothing does not copy the warehouse again.
+
+A process that runs many steps at once (`evidence-pipeline run`) defers publication to its end
+(`publication_deferred`): its writers do not publish, its readers read the working copy, and
+the warehouse is copied once, not after every step. A copy costs the warehouse's size, not the
+new evidence's (1 GB with 90 days of backfilled results).
 """
 
 from __future__ import annotations
@@ -35,6 +40,8 @@ from evidence_pipeline.warehouse.migrations import migrate
 log = logging.getLogger(__name__)
 
 _TEMP_SUFFIX = ".publishing"
+# Published paths whose publication this process defers, with how many blocks defer it.
+_deferred_publications: dict[Path, int] = {}
 _DUCKDB_HEADERS_BYTES = 3 * 4096  # the main header and the two database headers
 
 
@@ -188,8 +195,30 @@ class Warehouse:
                     pass  # no open transaction: the caller committed
                 con.execute("CHECKPOINT")
                 con.close()
-                if publish:
+                if publish and not self.publication_is_deferred:
                     self.publish()
+
+    @property
+    def publication_is_deferred(self) -> bool:
+        return _deferred_publications.get(self.published_path, 0) > 0
+
+    @contextmanager
+    def publication_deferred(self) -> Iterator[None]:
+        """Within the block, this process's writers do not publish and its readers read the
+        working copy (under the writer lock); when the block ends, also by an error, what was
+        committed is published once. For one process running many steps in a row: analysts
+        then see a run's evidence when the run ends, and the warehouse is copied once."""
+        path = self.published_path
+        _deferred_publications[path] = _deferred_publications.get(path, 0) + 1
+        try:
+            yield
+        finally:
+            _deferred_publications[path] -= 1
+            if not _deferred_publications[path]:
+                del _deferred_publications[path]
+                if self.working_path.exists():
+                    with self.writer_lock():
+                        self.publish()
 
     def needs_publication(self) -> bool:
         """Whether the working copy differs from what was last published (cheap: file stats)."""
@@ -263,8 +292,18 @@ class Warehouse:
 
         When someone holds the published file open for writing (an analyst who opened it
         read-write), DuckDB refuses a second process; the pipeline then reads the working copy
-        under the writer lock instead, so an analyst can never make a run fail.
+        under the writer lock instead, so an analyst can never make a run fail. While this
+        process defers publication (`publication_deferred`), it reads the working copy, which
+        holds what its steps wrote.
         """
+        if self.publication_is_deferred and self.working_path.exists():
+            with self.writer_lock():
+                con = self._connect(self.working_path, read_only=True)
+                try:
+                    yield con
+                finally:
+                    con.close()
+            return
         if not self.published_path.exists():
             raise WarehouseNotFoundError(
                 f"No warehouse at {self.published_path}: run `evidence-pipeline run` first "

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 import shutil
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -132,3 +134,38 @@ def test_an_as_of_in_the_future_is_refused(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert "EVIDENCE_AS_OF=2999-01-01T00:00:00+00:00 is later than now" in result.stderr
     assert not warehouse.exists()
+
+
+def test_a_run_publishes_the_warehouse_once_when_it_ends(
+    estate: DemoEstate, tmp_path: Path
+) -> None:
+    """Analysts see a run's evidence when the run ends, in one new copy of the warehouse: not
+    one copy per step, each costing the warehouse's whole size."""
+    warehouse = tmp_path / "evidence.duckdb"
+    seen: list[tuple[int, int]] = []
+    done = threading.Event()
+
+    def watch() -> None:  # every version of the published file the run leaves, even briefly
+        while not done.is_set():
+            try:
+                stat = warehouse.stat()
+            except FileNotFoundError:
+                pass
+            else:
+                version = (stat.st_ino, stat.st_mtime_ns)
+                if not seen or seen[-1] != version:
+                    seen.append(version)
+            time.sleep(0.002)
+
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
+    try:
+        result = run_cli(["run"], env=_env(estate, warehouse), cwd=tmp_path)
+    finally:
+        done.set()
+        watcher.join()
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert len(seen) == 1, seen
+    assert query(warehouse, "SELECT count(*) FROM control_effectiveness")[0][0] > 0
+    assert query(warehouse, "SELECT count(*) FROM deployment_events")[0][0] > 0

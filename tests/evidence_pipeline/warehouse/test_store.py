@@ -200,3 +200,36 @@ def test_readers_opening_the_warehouse_during_publications_never_see_a_partial_f
     out, err = reader.communicate()
     assert reader.returncode == 0, err
     assert int(out) > 10 and publications > 3
+
+
+def test_deferred_publication_reads_the_working_copy_and_publishes_once_at_the_end(
+    warehouse_path: Path,
+) -> None:
+    warehouse = Warehouse(warehouse_path)
+    _add_rows(warehouse, 1)
+    published = warehouse.published_path.stat().st_ino
+
+    with warehouse.publication_deferred():
+        _add_rows(warehouse, 2)
+        _add_rows(warehouse, 3)
+        assert warehouse.published_path.stat().st_ino == published  # analysts: before the run
+        assert _count(warehouse.published_path) == 1
+        with warehouse.reader() as con:  # the run's own steps: what it wrote
+            assert con.execute("SELECT count(*) FROM notes").fetchone()[0] == 3
+
+    assert warehouse.published_path.stat().st_ino != published
+    assert _count(warehouse.published_path) == 3
+    with warehouse.reader() as con:
+        assert con.execute("SELECT count(*) FROM notes").fetchone()[0] == 3
+
+
+def test_deferred_publication_publishes_what_was_committed_when_the_run_fails(
+    warehouse_path: Path,
+) -> None:
+    warehouse = Warehouse(warehouse_path)
+    with pytest.raises(RuntimeError), warehouse.publication_deferred():
+        _add_rows(warehouse, 1, 2)
+        assert not warehouse.published_path.exists()
+        raise RuntimeError("a step failed")
+
+    assert _count(warehouse.published_path) == 2

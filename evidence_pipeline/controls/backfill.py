@@ -44,6 +44,13 @@ from evidence_pipeline.sql_files import sql_loader
 
 load_sql = sql_loader(__file__)
 BACKFILL_HELPERS_DIR = HELPERS_DIR.parent / "backfill" / "helpers"
+# Per-day helpers whose rows of a day are their rows at the last instant that happened by then
+# (events, validations): built once, as of the last instant, by the per-day SQL itself, and
+# renamed to the table the batched rules read.
+LAST_INSTANT_HELPERS = {
+    "30_deployment_events_as_of.sql": ("deployment_events_as_of", "backfill_deployment_events"),
+    "50_gx_validations_as_of.sql": ("gx_validations_as_of", "backfill_gx_validations"),
+}
 # The per-day helper tables: dropped before the batched rules run, so that a rule naming one
 # in a way the rewrite did not see fails (and is evaluated day by day) rather than reading them.
 PER_DAY_HELPERS = (
@@ -90,6 +97,10 @@ def prepare_backfill_helpers(
         run_script(con, path.read_text(encoding="utf-8"), params)
     for name in PER_DAY_HELPERS:
         con.execute(f"DROP TABLE IF EXISTS temp.main.{name}")
+    for file_name, (day_table, table) in LAST_INSTANT_HELPERS.items():
+        con.execute(f"DROP TABLE IF EXISTS temp.main.{table}")
+        run_script(con, (HELPERS_DIR / file_name).read_text(encoding="utf-8"), params)
+        con.execute(f"ALTER TABLE temp.main.{day_table} RENAME TO {table}")
     for path in sorted(BACKFILL_HELPERS_DIR.glob("*.sql")):
         run_script(con, path.read_text(encoding="utf-8"), params)
     define_rule_row_checks(con)

@@ -296,30 +296,24 @@ class Warehouse:
         process defers publication (`publication_deferred`), it reads the working copy, which
         holds what its steps wrote.
         """
-        if self.publication_is_deferred and self.working_path.exists():
-            with self.writer_lock():
-                con = self._connect(self.working_path, read_only=True)
-                try:
-                    yield con
-                finally:
-                    con.close()
-            return
-        if not self.published_path.exists():
+        working = self.publication_is_deferred and self.working_path.exists()
+        if not working and not self.published_path.exists():
             raise WarehouseNotFoundError(
                 f"No warehouse at {self.published_path}: run `evidence-pipeline run` first "
                 "(or set EVIDENCE_WAREHOUSE)."
             )
         with ExitStack() as stack:
-            try:
-                con = self._connect(self.published_path, read_only=True)
-            except duckdb.Error as exc:
-                if not _is_lock_conflict(exc) or not self.working_path.exists():
-                    raise
-                log.info(
-                    "%s is held open for writing by another process; reading the working copy.",
-                    self.published_path,
-                )
-                con = None
+            con = None
+            if not working:
+                try:
+                    con = self._connect(self.published_path, read_only=True)
+                except duckdb.Error as exc:
+                    if not _is_lock_conflict(exc) or not self.working_path.exists():
+                        raise
+                    log.info(
+                        "%s is held open for writing by another process; reading the working copy.",
+                        self.published_path,
+                    )
             if con is None:
                 stack.enter_context(self.writer_lock())
                 con = self._connect(self.working_path, read_only=True)

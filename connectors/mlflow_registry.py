@@ -17,8 +17,9 @@ through `MlflowClient`. Both give the same records. Reading is cheap by design:
   filter across every experiment, deleted runs included) on a small thread pool, on
   connections of their own, so a server with several worker processes answers them in
   parallel; when many runs are wanted, `read` pages the experiments' runs instead, while the
-  versions are still being paged, for as long as most of what it reads is wanted
-  (`_RunLookups`).
+  versions are still being paged, for as long as most of what it reads is wanted, in 16 parts
+  by the run id's first character on a few threads, so that the server's worker processes
+  share the scan (`_RunLookups`).
 
 MLflow's own HTTP client retries 7 times and waits 120 s a request by default; here retries and
 timeouts are bounded (`max_retries`, `timeout_seconds`) on both paths, so an unreachable server
@@ -395,6 +396,7 @@ class MlflowRegistry:
         rest_api: bool | None = None,
         scan_min_runs: int | None = 2000,
         scan_page_size: int = 2000,
+        scan_threads: int = 3,
     ) -> None:
         """`rest_api`: read a tracking server through its REST API (the default for
         `http(s)://` when the environment's authentication allows it, see `_RestApi`), or
@@ -402,7 +404,12 @@ class MlflowRegistry:
 
         `scan_min_runs`: once `read` wants this many runs, it pages the runs of every
         experiment (`scan_page_size` a page) instead of searching them by id, for as long as
-        most of what it reads is wanted (see `_RunLookups`); `None`: always by id."""
+        most of what it reads is wanted (see `_RunLookups`); `None`: always by id.
+
+        `scan_threads`: the scan is split by the first character of the run id (16 searches,
+        `attributes.run_id LIKE '0%'` to `'f%'`, MLflow's ids being hexadecimal), paged on this
+        many threads at once, so that the server's worker processes share it; 1: one search
+        in the server's order."""
         _check_uri(tracking_uri)
         if page_size < 1 or run_batch_size < 1:
             raise SourceConfigurationError("page_size and run_batch_size must be at least 1")
@@ -415,6 +422,7 @@ class MlflowRegistry:
         self._rest_api = rest_api
         self.scan_min_runs = scan_min_runs
         self.scan_page_size = max(1, scan_page_size)
+        self.scan_threads = max(1, scan_threads)
         self._client: Any = None
 
     @property
@@ -484,7 +492,7 @@ class MlflowRegistry:
                     self._tracking_uri,
                     max_retries=self.max_retries,
                     timeout_seconds=self.timeout_seconds,
-                    connections=self.lookup_threads + 2,
+                    connections=self.lookup_threads + self.scan_threads + 2,
                 )
                 try:
                     yield api
@@ -624,14 +632,31 @@ class MlflowRegistry:
                 lookups.want(run_id)
             return lookups.finish()
 
-    def _scan_runs(self, api: _Api, experiment_ids: list[str], lookups: _RunLookups) -> None:
-        """Page every run of the experiments, handing each page to `lookups`, until it says
-        stop or the runs are all read."""
+    def _scan_runs(self, api: _Api, lookups: _RunLookups) -> None:
+        """Page every run of the experiments, part by part (`lookups.scan_parts`), handing
+        each page to `lookups`, until it says stop or the runs are all read."""
+        parts = lookups.scan_parts
+        if len(parts) == 1:
+            self._scan_part(api, lookups, parts[0])
+            return
+        with ThreadPoolExecutor(
+            min(self.scan_threads, len(parts)), thread_name_prefix="mlflow-scan"
+        ) as scan_pool:
+            for done in [scan_pool.submit(self._scan_part, api, lookups, p) for p in parts]:
+                done.result()
+
+    def _scan_part(self, api: _Api, lookups: _RunLookups, filter_string: str) -> None:
         token: str | None = None
-        while True:
-            runs, token = api.runs(experiment_ids, "", self.scan_page_size, token)
-            if not lookups.scanned(runs, exhausted=not token) or not token:
-                return
+        try:
+            while True:
+                runs, token = api.runs(
+                    lookups.experiment_ids(), filter_string, self.scan_page_size, token
+                )
+                if not lookups.scanned(runs, part_done=not token) or not token:
+                    return
+        except BaseException:
+            lookups.abandon()  # the other parts stop at their next page
+            raise
 
     def _search_runs(
         self, api: _Api, experiment_ids: list[str], batch: Sequence[str]
@@ -661,14 +686,16 @@ class _RunLookups:
       the thread pool. In `read`, the ids are held until the versions are paged or
       `scan_min_runs` is reached, so the same run is never read both ways.
     - **By experiment scan** (`read`, once `scan_min_runs` ids are wanted: a first ingestion,
-      or many new versions): every run of every experiment, `scan_page_size` a page, on one
-      thread while the versions are still paged. The scan stops when it has read more than
-      `_SCAN_MAX_READ_PER_WANTED` times the runs wanted so far plus a page (an experiment
-      holding many runs no version comes from), or, the versions being all paged, when every
-      wanted run is found. A wanted run the scan did not reach is then searched by id; one a
-      complete scan did not find does not exist. MLflow has no count of an experiment's runs
-      to decide this beforehand; this rule bounds what a scan can waste to a quarter of the
-      wanted runs and a page.
+      or many new versions): every run of every experiment, `scan_page_size` a page, while
+      the versions are still paged; in 16 parts by the run id's first character, on
+      `scan_threads` threads (one part, in the server's order, with `scan_threads=1`). The
+      scan stops when it has read more than `_SCAN_MAX_READ_PER_WANTED` times the runs wanted
+      so far plus a page (an experiment holding many runs no version comes from), or, the
+      versions being all paged, when every wanted run is found. A wanted run the scan did not
+      find is then searched by id, unless one unsplit scan read every run (then it does not
+      exist): a run id that does not start with a lower-case hexadecimal digit is in none of
+      the parts. MLflow has no count of an experiment's runs to decide this beforehand; this
+      rule bounds what a scan can waste to a quarter of the wanted runs and a page per thread.
     """
 
     def __init__(
@@ -694,7 +721,13 @@ class _RunLookups:
         self._scan_future: Future[None] | None = None
         self._scan_read: dict[str, RunRecord] = {}
         self._scan_requests = 0
-        self._scan_exhausted = False
+        self.scan_parts = (
+            [""]
+            if registry.scan_threads == 1
+            else [f"attributes.run_id LIKE '{digit}%'" for digit in "0123456789abcdef"]
+        )
+        self._scan_parts_left = len(self.scan_parts)
+        self._scan_stopped = False
         self._versions_done = False
         self._abandoned = False
 
@@ -719,32 +752,35 @@ class _RunLookups:
             self._experiment_ids = self._registry._experiment_ids(self._api)
         return self._experiment_ids
 
+    def experiment_ids(self) -> list[str]:
+        return self._experiments()
+
     def _start_scan(self) -> None:
         self._hold = False
         self._pending = []
-        self._scan_future = self._pool.submit(
-            self._registry._scan_runs, self._api, self._experiments(), self
-        )
+        self._experiments()  # read here, once, before the scan's threads use them
+        self._scan_future = self._pool.submit(self._registry._scan_runs, self._api, self)
 
     def abandon(self) -> None:
         with self._lock:
             self._abandoned = True
 
-    def scanned(self, runs: list[RunRecord], *, exhausted: bool) -> bool:
-        """Take a page of the scan; whether the scan should go on."""
+    def scanned(self, runs: list[RunRecord], *, part_done: bool) -> bool:
+        """Take a page of one part of the scan; whether that part should go on (once the
+        scan stops, every part stops at its next page)."""
         with self._lock:
-            if self._abandoned:
-                return False
             self._scan_requests += 1
             self._scan_read.update((run.run_id, run) for run in runs)
-            self._scan_exhausted = exhausted
-            if exhausted:
+            if part_done:
+                self._scan_parts_left -= 1
+            if self._abandoned or self._scan_stopped:
                 return False
             if len(self._scan_read) > (
                 _SCAN_MAX_READ_PER_WANTED * len(self._asked) + self._registry.scan_page_size
-            ):
+            ) or (self._versions_done and all(r in self._scan_read for r in self._asked)):
+                self._scan_stopped = True
                 return False
-            return not (self._versions_done and all(r in self._scan_read for r in self._asked))
+            return not part_done
 
     def _submit(self) -> None:
         batch, self._pending = self._pending, []
@@ -759,7 +795,8 @@ class _RunLookups:
                 self._versions_done = True
             self._scan_future.result()
             found = {r: self._scan_read[r] for r in self._asked if r in self._scan_read}
-            if not self._scan_exhausted:  # stopped early: the rest by id
+            read_every_run = self.scan_parts == [""] and self._scan_parts_left == 0
+            if not read_every_run:  # stopped early, or in parts: the rest by id
                 self._pending = [r for r in self._asked if r not in found]
         batch_size = self._registry.run_batch_size
         while self._pending:

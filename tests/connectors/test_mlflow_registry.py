@@ -216,6 +216,21 @@ def test_experiment_scan_and_id_searches_read_the_same_runs(estate: MlflowEstate
     assert sorted(scan_runs.missing_run_ids) == sorted(by_id_runs.missing_run_ids)
 
 
+def test_a_scan_split_by_run_id_reads_what_one_scan_reads(estate: MlflowEstate) -> None:
+    """Split in 16 parts by the run id's first character and paged on three threads, the scan
+    finds the same runs, and the same missing ids, as one scan in the server's order."""
+    one = MlflowRegistry(estate.tracking_uri, scan_min_runs=1, scan_threads=1)
+    split = MlflowRegistry(estate.tracking_uri, scan_min_runs=1, run_batch_size=1, scan_threads=3)
+    _, one_runs = one.read()
+    _, split_runs = split.read()
+
+    assert sorted(map(repr, split_runs.runs)) == sorted(map(repr, one_runs.runs))
+    assert sorted(split_runs.missing_run_ids) == sorted(one_runs.missing_run_ids)
+    # The experiments, one page a part, and only the missing ids one by one: the parts found
+    # every run (a run no part found would have been searched by id).
+    assert split_runs.requests == 1 + 16 + len(split_runs.missing_run_ids)
+
+
 def test_experiment_scan_stops_when_most_of_what_it_reads_is_not_wanted(
     estate: MlflowEstate,
 ) -> None:
@@ -228,7 +243,7 @@ def test_experiment_scan_stops_when_most_of_what_it_reads_is_not_wanted(
         estate.client.create_run(estate.experiment_id)
 
     registry = MlflowRegistry(
-        estate.tracking_uri, run_batch_size=2, scan_min_runs=1, scan_page_size=1
+        estate.tracking_uri, run_batch_size=2, scan_min_runs=1, scan_page_size=1, scan_threads=1
     )
     _, lookup = registry.read(known_run_ids=known)
 

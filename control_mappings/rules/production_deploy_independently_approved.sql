@@ -1,5 +1,6 @@
 -- Shows that every succeeded production deploy or rollback of the last $window_days days was
--- approved by someone other than who performed it, for a version registered beforehand.
+-- approved by someone other than who performed it, for a version registered beforehand: in
+-- the registry at the time of the event, whatever became of it since.
 WITH deployment AS (
     SELECT *
     FROM deployment_events_as_of
@@ -8,27 +9,46 @@ WITH deployment AS (
         AND event_type IN ('deploy', 'rollback')
         AND event_time > $as_of - to_hours($window_days * 24)
 ),
+at_event AS (
+    -- the deployed version's registry entry as it stood at the event's time: a version deleted
+    -- (or changed) since was still registered when it was deployed
+    SELECT
+        d.event_id,
+        v.created_at,
+        v.observed_at
+    FROM deployment d
+    JOIN mlflow_model_versions v
+        ON v.name = d.model_name AND v.version = d.model_version
+        AND v.valid_from <= d.event_time AND (v.valid_to IS NULL OR d.event_time < v.valid_to)
+    WHERE v.created_at <= d.event_time
+    QUALIFY row_number() OVER (
+        PARTITION BY d.event_id ORDER BY v.valid_from DESC, v.observed_at DESC
+    ) = 1
+),
 judged AS (
     SELECT
         e.*,
-        v.version AS registered_version,
-        v.created_at AS registered_at,
-        v.observed_at AS registry_observed_at,
+        CASE WHEN a.event_id IS NOT NULL THEN a.observed_at ELSE v.observed_at END
+            AS registry_observed_at,
         CASE
             WHEN e.actor IS NULL THEN 'no actor recorded'
             WHEN e.approved_by IS NULL THEN 'no approver recorded'
             WHEN same_person(e.actor, e.approved_by)
                 THEN 'approved by the person who performed it (actor ' || e.actor
                     || ', approved_by ' || e.approved_by || ')'
+            WHEN a.event_id IS NOT NULL THEN NULL
             WHEN v.version IS NULL THEN 'not in registry'
             WHEN v.created_at IS NULL OR v.created_at > e.event_time
                 THEN 'version ' || e.version_id || ' was registered after the ' || e.event_type
+            ELSE 'version ' || e.version_id || ' was not in the registry at the time of the '
+                || e.event_type
         END AS failure,
         -- who acted and who approved are read from the event alone: only a verdict past them
         -- rests on the registry row
         e.actor IS NOT NULL AND e.approved_by IS NOT NULL
             AND NOT same_person(e.actor, e.approved_by) AS judged_on_registry
     FROM deployment e
+    LEFT JOIN at_event a ON a.event_id = e.event_id
     LEFT JOIN model_versions_as_of v ON v.name = e.model_name AND v.version = e.model_version
 )
 SELECT

@@ -103,7 +103,9 @@ def _build(con: duckdb.DuckDBPyConnection, seed: int) -> None:
                 ],
             )
             change = created + days(rng.uniform(0.5, 6))
-            for valid_from, valid_to in ((created, change), (change, None)):
+            # some versions are deleted later: deploys made before still had them registered
+            deleted = change + days(rng.uniform(0.5, 6)) if rng.random() < 0.3 else None
+            for valid_from, valid_to in ((created, change), (change, deleted)):
                 estate.version(
                     name,
                     str(v),

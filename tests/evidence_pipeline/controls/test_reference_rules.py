@@ -239,6 +239,33 @@ def test_production_deploy_independently_approved(con, estate: Estate, configura
     assert results[ghost][1] == "not in registry"
 
 
+def test_a_version_deleted_after_its_deploy_was_registered_at_the_deploy(
+    con, estate: Estate, configuration
+) -> None:
+    """A.6.2.5 asks whether the version was registered at or before the event: a version
+    deleted from the registry (or changed) since its deploy still was; one deleted before it
+    was not."""
+    t = AS_OF - days(10)
+    estate.version("m", "1", created_at=t - days(30), valid_to=t + days(2))  # deleted since
+    estate.version("m", "2", created_at=t - days(30), valid_to=t + days(1))  # then changed:
+    estate.version("m", "2", {"stage": "archived"}, created_at=t - days(30), valid_from=t + days(1))
+    estate.version("m", "3", created_at=t - days(30), valid_to=t - days(1))  # deleted before
+    deleted_since = estate.deploy("m", "1", t)
+    changed_since = estate.deploy("m", "2", t)
+    deleted_before = estate.deploy("m", "3", t)
+
+    results = evaluate_rule(
+        con, configuration, "A.6.2.5", "production_deploy_independently_approved", AS_OF
+    )
+
+    assert statuses(results) == {
+        deleted_since: "pass",
+        changed_since: "pass",
+        deleted_before: "fail",
+    }
+    assert results[deleted_before][1] == "not in registry"
+
+
 def test_live_endpoint_monitored(con, estate: Estate, configuration) -> None:
     t0 = at("2026-06-01T00:00:00Z")
     for name in ("fresh", "old", "edge", "never", "failed_check", "retired"):

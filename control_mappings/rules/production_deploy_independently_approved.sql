@@ -9,22 +9,6 @@ WITH deployment AS (
         AND event_type IN ('deploy', 'rollback')
         AND event_time > $as_of - to_hours($window_days * 24)
 ),
-at_event AS (
-    -- the deployed version's registry entry as it stood at the event's time: a version deleted
-    -- (or changed) since was still registered when it was deployed
-    SELECT
-        d.event_id,
-        v.created_at,
-        v.observed_at
-    FROM deployment d
-    JOIN mlflow_model_versions v
-        ON v.name = d.model_name AND v.version = d.model_version
-        AND v.valid_from <= d.event_time AND (v.valid_to IS NULL OR d.event_time < v.valid_to)
-    WHERE v.created_at <= d.event_time
-    QUALIFY row_number() OVER (
-        PARTITION BY d.event_id ORDER BY v.valid_from DESC, v.observed_at DESC
-    ) = 1
-),
 judged AS (
     SELECT
         e.*,
@@ -48,7 +32,9 @@ judged AS (
         e.actor IS NOT NULL AND e.approved_by IS NOT NULL
             AND NOT same_person(e.actor, e.approved_by) AS judged_on_registry
     FROM deployment e
-    LEFT JOIN at_event a ON a.event_id = e.event_id
+    -- the entry as it stood at the event: a version deleted or changed since was registered
+    LEFT JOIN deployed_versions_at_event a
+        ON a.event_id = e.event_id AND a.created_at <= e.event_time
     LEFT JOIN model_versions_as_of v ON v.name = e.model_name AND v.version = e.model_version
 )
 SELECT

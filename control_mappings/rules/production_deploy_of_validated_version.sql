@@ -3,6 +3,7 @@
 -- at the time of the deployment, recorded that it had passed validation.
 -- Subject: succeeded production deploy or rollback event in the last window_days days.
 -- Params: window_days, validation_status_tag, passed_value.
+-- (deployed_versions_at_event: the registry entry as it stood at the event's time)
 WITH deploys AS (
     SELECT *
     FROM deployment_events_as_of
@@ -11,20 +12,6 @@ WITH deploys AS (
         AND event_type IN ('deploy', 'rollback')
         AND event_time > $as_of - to_hours($window_days * 24)
         AND event_time <= $as_of
-),
-at_deploy AS (
-    -- the registry entry of the deployed version as it stood at the event's time
-    SELECT
-        d.event_id,
-        v.tags,
-        v.observed_at
-    FROM deploys d
-    JOIN mlflow_model_versions v
-        ON v.name = d.model_name AND v.version = d.model_version
-        AND v.valid_from <= d.event_time AND (v.valid_to IS NULL OR d.event_time < v.valid_to)
-    QUALIFY row_number() OVER (
-        PARTITION BY d.event_id ORDER BY v.valid_from DESC, v.observed_at DESC
-    ) = 1
 )
 SELECT
     'deployment_event' AS subject_type,
@@ -47,6 +34,6 @@ SELECT
     d.evidence_ref,
     a.observed_at AS relies_on_observed_at
 FROM deploys d
-LEFT JOIN at_deploy a ON a.event_id = d.event_id
+LEFT JOIN deployed_versions_at_event a ON a.event_id = d.event_id
 -- Without the registry a deployment cannot be judged: no rows when MLflow is not configured.
 WHERE source_configured('mlflow')

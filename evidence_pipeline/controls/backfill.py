@@ -49,6 +49,11 @@ BACKFILL_HELPERS_DIR = HELPERS_DIR.parent / "backfill" / "helpers"
 # renamed to the table the batched rules read.
 LAST_INSTANT_HELPERS = {
     "30_deployment_events_as_of.sql": ("deployment_events_as_of", "backfill_deployment_events"),
+    # its rows do not depend on the instant at all; it reads deployment_events_as_of
+    "35_deployed_versions_at_event.sql": (
+        "deployed_versions_at_event",
+        "backfill_deployed_versions_at_event",
+    ),
     "50_gx_validations_as_of.sql": ("gx_validations_as_of", "backfill_gx_validations"),
 }
 # The per-day helper tables: dropped before the batched rules run, so that a rule naming one
@@ -57,6 +62,7 @@ PER_DAY_HELPERS = (
     "registered_models_as_of",
     "model_versions_as_of",
     "deployment_events_as_of",
+    "deployed_versions_at_event",
     "live_production_versions",
     "gx_validations_as_of",
     "mlflow_runs_as_of",
@@ -97,9 +103,10 @@ def prepare_backfill_helpers(
         run_script(con, path.read_text(encoding="utf-8"), params)
     for name in PER_DAY_HELPERS:
         con.execute(f"DROP TABLE IF EXISTS temp.main.{name}")
-    for file_name, (day_table, table) in LAST_INSTANT_HELPERS.items():
+    for file_name, (_, table) in LAST_INSTANT_HELPERS.items():  # in order: one reads another
         con.execute(f"DROP TABLE IF EXISTS temp.main.{table}")
         run_script(con, (HELPERS_DIR / file_name).read_text(encoding="utf-8"), params)
+    for day_table, table in LAST_INSTANT_HELPERS.values():
         con.execute(f"ALTER TABLE temp.main.{day_table} RENAME TO {table}")
     for path in sorted(BACKFILL_HELPERS_DIR.glob("*.sql")):
         run_script(con, path.read_text(encoding="utf-8"), params)

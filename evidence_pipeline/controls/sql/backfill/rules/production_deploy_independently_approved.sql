@@ -1,4 +1,4 @@
--- batches control_mappings/rules/production_deploy_independently_approved.sql sha256:690feb0893c8d0390082bb6dabda3c30044d8c1ce69d188166266960272cac83
+-- batches control_mappings/rules/production_deploy_independently_approved.sql sha256:3f39915ba06a243a08336df0323c3d75554b0b5474de8449e0f8566e508eb773
 -- That rule for every day. What an event says of who acted and who approved does not depend
 -- on as_of, nor does the registry entry as it stood at the event's time (an entry valid then
 -- has valid_from <= event_time <= as_of): both are read once per event; the registry as of
@@ -29,20 +29,6 @@ WITH deployment AS (
         AND status = 'succeeded'
         AND event_type IN ('deploy', 'rollback')
 ),
-at_event AS (
-    -- as the rule's at_event
-    SELECT
-        d.event_id,
-        v.observed_at
-    FROM deployment d
-    JOIN mlflow_model_versions v
-        ON v.name = d.model_name AND v.version = d.model_version
-        AND v.valid_from <= d.event_time AND (v.valid_to IS NULL OR d.event_time < v.valid_to)
-    WHERE v.created_at <= d.event_time
-    QUALIFY row_number() OVER (
-        PARTITION BY d.event_id ORDER BY v.valid_from DESC, v.observed_at DESC
-    ) = 1
-),
 judged AS (
     SELECT
         d.as_of,
@@ -62,7 +48,8 @@ judged AS (
     FROM backfill_days d
     JOIN deployment e
         ON e.event_time > d.as_of - to_hours($window_days * 24) AND e.event_time <= d.as_of
-    LEFT JOIN at_event a ON a.event_id = e.event_id
+    LEFT JOIN backfill_deployed_versions_at_event a
+        ON a.event_id = e.event_id AND a.created_at <= e.event_time
     LEFT JOIN backfill_model_versions_as_of v
         ON v.as_of = d.as_of AND v.name = e.model_name AND v.version = e.model_version
 )

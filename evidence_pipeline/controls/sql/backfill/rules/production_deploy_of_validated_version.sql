@@ -1,4 +1,4 @@
--- batches control_mappings/rules/production_deploy_of_validated_version.sql sha256:2a487d32379c46ec27e6729b3d1a5cd9b098fb771a1d7fbfb68e9848fabbe6a9
+-- batches control_mappings/rules/production_deploy_of_validated_version.sql sha256:6012a98330ecbf3402b574dac377372ab9c65234ffcc52680533ab8ea42305e5
 -- That rule for every day: an event's verdict rests on the registry as it stood at the event,
 -- not on as_of, so it is made once per event, then given to each day whose window holds it.
 WITH deploys AS (
@@ -7,20 +7,6 @@ WITH deploys AS (
     WHERE is_production
         AND status = 'succeeded'
         AND event_type IN ('deploy', 'rollback')
-),
-at_deploy AS (
-    -- the registry entry of the deployed version as it stood at the event's time
-    SELECT
-        d.event_id,
-        v.tags,
-        v.observed_at
-    FROM deploys d
-    JOIN mlflow_model_versions v
-        ON v.name = d.model_name AND v.version = d.model_version
-        AND v.valid_from <= d.event_time AND (v.valid_to IS NULL OR d.event_time < v.valid_to)
-    QUALIFY row_number() OVER (
-        PARTITION BY d.event_id ORDER BY v.valid_from DESC, v.observed_at DESC
-    ) = 1
 ),
 judged AS (
     SELECT
@@ -44,7 +30,7 @@ judged AS (
         d.evidence_ref,
         a.observed_at AS relies_on_observed_at
     FROM deploys d
-    LEFT JOIN at_deploy a ON a.event_id = d.event_id
+    LEFT JOIN backfill_deployed_versions_at_event a ON a.event_id = d.event_id
 )
 SELECT
     day.as_of AS __as_of,

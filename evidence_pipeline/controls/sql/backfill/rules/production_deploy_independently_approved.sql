@@ -29,6 +29,22 @@ WITH deployment AS (
         AND status = 'succeeded'
         AND event_type IN ('deploy', 'rollback')
 ),
+registered_at_event AS (
+    -- the rule's join on deployed_versions_at_event, made once per event from the registry
+    -- rows themselves: read from backfill_deployed_versions_at_event, the 2 million rows of
+    -- this query overran DuckDB's memory limit in a full-scale backfill (a different plan)
+    SELECT
+        d.event_id,
+        v.observed_at
+    FROM deployment d
+    JOIN mlflow_model_versions v
+        ON v.name = d.model_name AND v.version = d.model_version
+        AND v.valid_from <= d.event_time AND (v.valid_to IS NULL OR d.event_time < v.valid_to)
+    WHERE v.created_at <= d.event_time
+    QUALIFY row_number() OVER (
+        PARTITION BY d.event_id ORDER BY v.valid_from DESC, v.observed_at DESC
+    ) = 1
+),
 judged AS (
     SELECT
         d.as_of,
@@ -48,8 +64,7 @@ judged AS (
     FROM backfill_days d
     JOIN deployment e
         ON e.event_time > d.as_of - to_hours($window_days * 24) AND e.event_time <= d.as_of
-    LEFT JOIN backfill_deployed_versions_at_event a
-        ON a.event_id = e.event_id AND a.created_at <= e.event_time
+    LEFT JOIN registered_at_event a ON a.event_id = e.event_id
     LEFT JOIN backfill_model_versions_as_of v
         ON v.as_of = d.as_of AND v.name = e.model_name AND v.version = e.model_version
 )

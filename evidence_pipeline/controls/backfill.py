@@ -10,6 +10,7 @@ exactly as `evaluate` does, so its error rows are the same too.
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -41,6 +42,8 @@ from evidence_pipeline.controls.mappings import MappedRule
 from evidence_pipeline.controls.rollup import SUBJECT_STATUSES, SubjectCounts
 from evidence_pipeline.settings import utc_now
 from evidence_pipeline.sql_files import sql_loader
+
+log = logging.getLogger(__name__)
 
 load_sql = sql_loader(__file__)
 BACKFILL_HELPERS_DIR = HELPERS_DIR.parent / "backfill" / "helpers"
@@ -297,6 +300,7 @@ def _evaluate_many(
     for first, controls in _rules_by_identity(configuration):
         sql = _batched_rule_rows(con, first, environments)
         if sql is None:
+            log.info("backfill: %s cannot be run for all the days at once", first.rule_id)
             day_by_day.append((first, controls))
         else:
             batched.append((sql, controls))
@@ -329,6 +333,14 @@ def _evaluate_many(
             con.execute("ROLLBACK")
             index = next(i for i, (_, c) in enumerate(batched) if _key(c[0]) == exc.key)
             _, controls = batched.pop(index)
+            # Worth seeing: the rule is then run once a day, which can cost a large backfill
+            # many times its time (an out-of-memory error did, unnoticed, until this warning).
+            log.warning(
+                "backfill: %s failed when run for all the days at once (%s); evaluating it "
+                "day by day instead",
+                controls[0].rule_id,
+                exc.__cause__,
+            )
             more = _stage_day_by_day(con, configuration, [(controls[0], controls)], as_ofs)
             for as_of, rules in more.items():
                 failed.setdefault(as_of, {}).update(rules)

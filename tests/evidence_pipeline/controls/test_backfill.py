@@ -5,6 +5,7 @@ missed its own, would differ), for every shipped rule, and for rules it cannot b
 from __future__ import annotations
 
 import dataclasses
+import logging
 import random
 from datetime import datetime
 
@@ -282,7 +283,7 @@ def _with_rule(
 
 
 def test_rules_that_cannot_be_batched_are_evaluated_day_by_day(
-    configuration: ControlConfiguration,
+    configuration: ControlConfiguration, caplog: pytest.LogCaptureFixture
 ) -> None:
     recursive = (
         "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2) "
@@ -326,7 +327,14 @@ def test_rules_that_cannot_be_batched_are_evaluated_day_by_day(
     errors = {(r[4], r[8]) for r in expected["control_results"] if r[8] == "error"}
     assert {"outside_rule", "failing_rule", "duplicated_rule"} <= {rule for rule, _ in errors}
     assert batched_rule_sql(duplicated) is not None
-    assert _backfilled(4, changed) == expected
+    with caplog.at_level(logging.INFO, logger="evidence_pipeline.controls.backfill"):
+        assert _backfilled(4, changed) == expected
+    # the rule that failed when run for all the days says so, with DuckDB's error
+    warned = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert any("failing_rule failed when run for all the days" in m for m in warned), warned
+    assert any(
+        "recursive_rule cannot be run for all the days" in r.getMessage() for r in caplog.records
+    )
 
 
 def test_a_backfill_run_again_replaces_its_evaluations(

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from bench.controls import rules_evaluated_day_by_day
 from tests.servers import MlflowServer
 
 REPO = Path(__file__).resolve().parents[2]
@@ -75,4 +76,19 @@ def test_benchmark_runs_at_tiny_scale(
     for floor in ("deploy_logs_floor", "gx_floor", "mlflow_paging", "mlflow_naive_estimated"):
         assert len(passes[floor]) == 2, passes
         assert results["seconds"][floor] == min(passes[floor])
+    # every shipped rule ran for all the days at once (the log would name any that did not)
+    assert results["details"]["backfill"]["rules_evaluated_day_by_day"] == []
     assert "deploy_logs_vs_floor" in completed.stdout  # the table is printed
+
+
+def test_the_benchmark_names_the_rules_a_backfill_evaluated_day_by_day(tmp_path) -> None:
+    log = tmp_path / "backfill.log"
+    log.write_text(
+        "backfill: live_rule cannot be run for all the days at once\n"
+        "other output\n"
+        "backfill: big_rule failed when run for all the days at once (Out of Memory Error: "
+        "failed to pin block); evaluating it day by day instead\n",
+        encoding="utf-8",
+    )
+    assert rules_evaluated_day_by_day(log) == ["big_rule", "live_rule"]
+    assert rules_evaluated_day_by_day(tmp_path / "absent.log") == []

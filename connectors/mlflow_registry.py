@@ -636,9 +636,6 @@ class MlflowRegistry:
         """Page every run of the experiments, part by part (`lookups.scan_parts`), handing
         each page to `lookups`, until it says stop or the runs are all read."""
         parts = lookups.scan_parts
-        if len(parts) == 1:
-            self._scan_part(api, lookups, parts[0])
-            return
         with ThreadPoolExecutor(
             min(self.scan_threads, len(parts)), thread_name_prefix="mlflow-scan"
         ) as scan_pool:
@@ -747,18 +744,15 @@ class _RunLookups:
         elif len(self._pending) >= self._registry.run_batch_size:
             self._submit()
 
-    def _experiments(self) -> list[str]:
+    def experiment_ids(self) -> list[str]:
         if self._experiment_ids is None:
             self._experiment_ids = self._registry._experiment_ids(self._api)
         return self._experiment_ids
 
-    def experiment_ids(self) -> list[str]:
-        return self._experiments()
-
     def _start_scan(self) -> None:
         self._hold = False
         self._pending = []
-        self._experiments()  # read here, once, before the scan's threads use them
+        self.experiment_ids()  # read here, once, before the scan's threads use them
         self._scan_future = self._pool.submit(self._registry._scan_runs, self._api, self)
 
     def abandon(self) -> None:
@@ -785,7 +779,7 @@ class _RunLookups:
     def _submit(self) -> None:
         batch, self._pending = self._pending, []
         self._futures.append(
-            self._pool.submit(self._registry._search_runs, self._api, self._experiments(), batch)
+            self._pool.submit(self._registry._search_runs, self._api, self.experiment_ids(), batch)
         )
 
     def finish(self) -> RunLookup:
@@ -803,7 +797,7 @@ class _RunLookups:
             batch, self._pending = self._pending[:batch_size], self._pending[batch_size:]
             self._futures.append(
                 self._pool.submit(
-                    self._registry._search_runs, self._api, self._experiments(), batch
+                    self._registry._search_runs, self._api, self.experiment_ids(), batch
                 )
             )
         requests = self._scan_requests + (1 if self._experiment_ids is not None else 0)

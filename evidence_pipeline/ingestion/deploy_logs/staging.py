@@ -182,11 +182,17 @@ class Staging:
 
     def _stage_bad_lines(self) -> None:
         if self._bad_lines:
-            self.con.register("bad_lines", pa.concat_tables(self._bad_lines))
-            self.con.execute(load("stage_bad_lines.sql"))
-            self.con.unregister("bad_lines")
+            self._stage("bad_lines", pa.concat_tables(self._bad_lines), "stage_bad_lines.sql")
             self._bad_lines = []
             self._bad_bytes = 0
+
+    def _stage(self, name: str, table: pa.Table, sql_file: str, params: dict | None = None) -> None:
+        """Run `sql_file` with `table` registered as `name` for it."""
+        self.con.register(name, table)
+        try:
+            self.con.execute(load(sql_file), params)
+        finally:
+            self.con.unregister(name)
 
     def flush_objects(self) -> None:
         """Stage the objects recorded so far, their reading problems and their line counts
@@ -203,18 +209,15 @@ class Staging:
                     "empty_lines": pa.array(empty, pa.int64()),
                 }
             )
-            self.con.register("line_counts", counts)
-            self.con.execute(load("stage_line_counts.sql"))
-            self.con.unregister("line_counts")
+            self._stage("line_counts", counts, "stage_line_counts.sql")
             self._line_counts.clear()
         if not self._objects:
             return
         columns = list(zip(*self._objects, strict=True))
         names = ("uri", "version_token", "size", "modified_at", "source_format")
         names += ("records_read", "skipped", "substituted_lines")
-        self.con.register("read_objects", pa.table(dict(zip(names, columns, strict=True))))
-        self.con.execute(load("stage_objects.sql"))
-        self.con.unregister("read_objects")
+        objects = pa.table(dict(zip(names, columns, strict=True)))
+        self._stage("read_objects", objects, "stage_objects.sql")
         self._objects = []
 
     def add_problems(self, problems: list[LineProblem]) -> None:
@@ -227,9 +230,7 @@ class Staging:
                     "raw": pa.array([p.raw for p in problems], pa.string()),
                 }
             )
-            self.con.register("read_problems", table)
-            self.con.execute(load("stage_problems.sql"))
-            self.con.unregister("read_problems")
+            self._stage("read_problems", table, "stage_problems.sql")
 
     def add_object(
         self,
@@ -271,9 +272,7 @@ class Staging:
         events = pa.Table.from_pylist(
             [{column: row[column] for column in _EVENT_COLUMNS} for row in rows]
         )
-        self.con.register("trail_events", events)
-        self.con.execute(load("stage_trail_events.sql"), self.stamp)
-        self.con.unregister("trail_events")
+        self._stage("trail_events", events, "stage_trail_events.sql", self.stamp)
 
     def add_tag_changes(self, changes: list[TagChange]) -> None:
         if changes:

@@ -349,7 +349,12 @@ def evaluate(
 def delete_expired_results(
     con: duckdb.DuckDBPyConnection, retention_days: int, now: datetime | None = None
 ) -> int:
-    """Delete per-subject results older than the retention period; roll-ups are kept."""
+    """Delete the per-subject results of evaluations run before the retention period;
+    roll-ups are kept.
+
+    The age is that of the evaluation (`evaluated_at`), not of the instant it judged
+    (`as_of`): an audit of a date years back, or a backfill of old days, keeps its rows for
+    the whole period like any other evaluation."""
     cutoff = (now or utc_now()) - timedelta(days=retention_days)
     before = con.execute("SELECT count(*) FROM control_results").fetchone()[0]
     con.execute(load_sql("delete_expired_results.sql"), {"cutoff": cutoff})

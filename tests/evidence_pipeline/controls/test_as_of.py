@@ -144,13 +144,26 @@ def test_per_subject_results_expire_and_roll_ups_stay(con, estate: Estate, confi
     _small_estate(estate)
     now = AS_OF + days(1)
     old = AS_OF - days(401)
-    evaluate(con, configuration, old)
-    evaluate(con, configuration, AS_OF)
+    evaluate(con, configuration, old, evaluated_at=old)
+    evaluate(con, configuration, AS_OF, evaluated_at=AS_OF)
     deleted = delete_expired_results(con, 400, now=now)
     assert deleted > 0
     assert con.execute("SELECT DISTINCT as_of FROM control_results").fetchall() == [(AS_OF,)]
     kept = con.execute("SELECT DISTINCT as_of FROM control_effectiveness ORDER BY 1").fetchall()
     assert kept == [(old,), (AS_OF,)]
+
+
+def test_an_audit_of_a_date_older_than_the_retention_keeps_its_rows(
+    con, estate: Estate, configuration
+) -> None:
+    _small_estate(estate)
+    now = AS_OF + days(1)
+    audited = AS_OF - days(401)  # EVIDENCE_AS_OF more than 400 days back, evaluated now
+    evaluate(con, configuration, audited, evaluated_at=now)
+    rows = con.execute("SELECT count(*) FROM control_results").fetchone()[0]
+    assert rows > 0
+    assert delete_expired_results(con, 400, now=now) == 0
+    assert con.execute("SELECT count(*) FROM control_results").fetchone()[0] == rows
 
 
 def test_retention_days_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -8,8 +8,11 @@ WITH model AS (
         lower(tag_value(tags, $risk_tier_tag)) AS risk_tier,
         tag_value(tags, $assessment_tag) AS assessment,
         tag_value(tags, $assessment_date_tag) AS assessment_date_text,
-        CAST(try_strptime(tag_value(tags, $assessment_date_tag), '%Y-%m-%d') AS DATE)
-            AS assessment_date
+        -- exactly YYYY-MM-DD: strptime alone also takes 2026-1-5 and a two-digit year
+        CASE
+            WHEN regexp_full_match(tag_value(tags, $assessment_date_tag), '\d{4}-\d{2}-\d{2}')
+                THEN CAST(try_strptime(tag_value(tags, $assessment_date_tag), '%Y-%m-%d') AS DATE)
+        END AS assessment_date
     FROM registered_models_as_of
 ),
 judged AS (

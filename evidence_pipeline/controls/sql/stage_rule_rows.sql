@@ -33,4 +33,7 @@ SELECT
     coalesce(relies_on_observed_at > $as_of, false) AS backdated,
     relies_on_observed_at
 FROM counted
-QUALIFY row_number() OVER (PARTITION BY subject_type, subject_id ORDER BY status, reason) = 1;
+QUALIFY row_number() OVER (
+    PARTITION BY subject_type, subject_id
+    ORDER BY status, reason, evidence_ref, relies_on_observed_at  -- total: the same row every time
+) = 1;

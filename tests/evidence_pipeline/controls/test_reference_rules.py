@@ -37,6 +37,8 @@ def test_high_risk_model_has_current_impact_assessment(con, estate: Estate, conf
     high("no_reference", impact_assessment_date="2026-01-15")
     high("no_date", impact_assessment="IA-2")
     high("garbled", impact_assessment="IA-3", impact_assessment_date="15/01/2026")
+    high("unpadded", impact_assessment="IA-5", impact_assessment_date="2026-1-5")
+    high("short_year", impact_assessment="IA-6", impact_assessment_date="26-01-05")
     high("future", impact_assessment="IA-4", impact_assessment_date="2026-07-01")
     estate.model("low", {"risk_tier": "low"})
     estate.model("untiered", {})
@@ -50,11 +52,14 @@ def test_high_risk_model_has_current_impact_assessment(con, estate: Estate, conf
         "no_reference": "fail",
         "no_date": "fail",
         "garbled": "fail",
+        "unpadded": "fail",
+        "short_year": "fail",
         "future": "fail",
         "low": "not_applicable",
         "untiered": "not_applicable",
     }
     assert "not a YYYY-MM-DD date" in results["garbled"][1]
+    assert "not a YYYY-MM-DD date" in results["unpadded"][1]
     assert "after as_of" in results["future"][1]
     assert "older than 365 days" in results["old"][1]
 

@@ -77,3 +77,34 @@ def test_rule_rows_outside_the_contract_become_errors_that_say_why() -> None:
             False,
         ),
     }
+
+
+def test_a_subject_returned_several_times_keeps_the_same_row_every_time() -> None:
+    """The error row of a repeated subject is chosen by a total order (here: the least
+    evidence_ref), not by whichever copy the engine happens to see first."""
+    con = duckdb.connect()
+    define_rule_row_checks(con)
+    con.execute(
+        "CREATE TABLE staged_control_results (control_id VARCHAR, rule_id VARCHAR, "
+        "rule_hash VARCHAR, subject_type VARCHAR, subject_id VARCHAR, status VARCHAR, "
+        "reason VARCHAR, evidence_ref VARCHAR, backdated BOOLEAN, "
+        "relies_on_observed_at TIMESTAMPTZ)"
+    )
+    con.execute(
+        "CREATE TABLE rule_rows AS SELECT 'model' AS subject_type, 'many' AS subject_id, "
+        "'effective' AS status, 'same' AS reason, 'ref-' || lpad(CAST(99 - i AS VARCHAR), 2, '0') "
+        "AS evidence_ref, NULL::TIMESTAMPTZ AS relies_on_observed_at FROM range(100) t(i)"
+    )
+    con.execute(
+        load_sql("stage_rule_rows.sql"),
+        {
+            "control_id": "A.6.2.5",
+            "rule_id": "a_rule",
+            "rule_hash": "hash",
+            "as_of": datetime(2026, 1, 1, tzinfo=UTC),
+            "statuses": ["effective"],
+            "subject_types": ["model"],
+        },
+    )
+    rows = con.execute("SELECT status, evidence_ref FROM staged_control_results").fetchall()
+    assert rows == [("error", "ref-00")]

@@ -34,7 +34,8 @@ staged AS (
         relies_on_observed_at
     FROM counted
     QUALIFY row_number() OVER (
-        PARTITION BY as_of, subject_type, subject_id ORDER BY status, reason
+        PARTITION BY as_of, subject_type, subject_id
+        ORDER BY status, reason, evidence_ref, relies_on_observed_at  -- as stage_rule_rows.sql
     ) = 1
 )
 SELECT

@@ -27,6 +27,11 @@ _URI_USERINFO = re.compile(r"(?P<scheme>[a-zA-Z][a-zA-Z0-9+.-]*://)(?P<user>[^/@
 # so a mask cannot swallow the rest of a JSON string; found from the literal `://`.
 _URI_USERINFO_BYTES = re.compile(rb'://(?P<user>[^/@:\s"\\]*):[^/@\s"\\]*@')
 MASK = "***"
+# A value shorter than this is not masked: real credentials (AWS secret keys and key ids, MLflow
+# and Databricks tokens) are longer, while the short values local set-ups use (`test`,
+# `testing`, `minioadmin`) are ordinary words that also occur in evidence, which masking them
+# would corrupt (an environment `testing` stored as `***`).
+MIN_SECRET_LENGTH = 16
 
 
 def redact_uri(uri: str | None) -> str | None:
@@ -56,9 +61,10 @@ def redact_uri(uri: str | None) -> str | None:
 
 
 def secret_values() -> list[str]:
-    """The secret values currently in the environment, longest first (so overlaps mask whole)."""
+    """The secret values currently in the environment, longest first (so overlaps mask whole);
+    values shorter than `MIN_SECRET_LENGTH` are left out."""
     values = {os.environ.get(name, "") for name in SECRET_ENV_VARS}
-    return sorted((v for v in values if len(v) >= 4), key=len, reverse=True)
+    return sorted((v for v in values if len(v) >= MIN_SECRET_LENGTH), key=len, reverse=True)
 
 
 def scrub(text: str | None) -> str | None:

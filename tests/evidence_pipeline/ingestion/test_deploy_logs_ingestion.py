@@ -562,3 +562,25 @@ def test_an_object_that_cannot_be_read_midway_fails_the_ingestion_with_its_own_e
         ingest_deploy_logs(store, Vanishing(logs), options=ReadOptions(in_flight=4))
     counts = table_counts(warehouse_path)
     assert counts["deployment_events"] == counts["quarantine"] == counts["ingested_objects"] == 0
+
+
+def test_short_local_credentials_do_not_mask_words_in_the_evidence(
+    tmp_path: Path, warehouse_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """The credentials of a local S3 (`test` / `testing`) are words: an event's `testing`
+    environment and `churn-test` model land as written, not as `***`."""
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "test")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    (logs / "events.jsonl").write_text(
+        '{"event_id": "w-1", "event_time": "2026-04-01T09:00:00Z", "event_type": "deploy", '
+        '"model_name": "churn-test", "model_version": "1", "environment": "testing", '
+        '"actor": "tester"}\n'
+    )
+    result = materialize(warehouse_path, str(logs))
+    assert result.success
+    assert query(
+        warehouse_path,
+        "SELECT model_name, environment, actor, raw LIKE '%\"testing\"%' FROM deployment_events",
+    ) == [("churn-test", "testing", "tester", True)]

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+import orjson
 import pyarrow as pa
 
 from connectors.cloudtrail import TagHistory, TagState, TrailFile, interpret, parse_trail_file
@@ -139,6 +140,22 @@ def _tag_history(staging: Staging) -> TagHistory:
     return history
 
 
+def same_json(text: str | None, other: str | None) -> bool:
+    """Whether two texts hold the same JSON value: blanks and the order of keys aside (what
+    makes a repeat of an event identical). Text that is not strict JSON is never the same."""
+    if text is None or other is None:
+        return False
+    try:
+        # compared as sorted-key JSON, not as Python values (where 1 == 1.0 == true)
+        return _sorted_json(text) == _sorted_json(other)
+    except orjson.JSONDecodeError:
+        return False
+
+
+def _sorted_json(text: str) -> bytes:
+    return orjson.dumps(orjson.loads(text), option=orjson.OPT_SORT_KEYS)
+
+
 def ingest_deploy_logs(
     warehouse: Warehouse,
     location: Location,
@@ -180,7 +197,11 @@ def ingest_deploy_logs(
         con.execute(load("hold_back_events.sql"), {"ingestion_id": ingestion_id})
         con.execute(load("insert_quarantine.sql"), stamp)
         if con.execute(load("count_held_back_events.sql")).fetchone()[0]:
-            con.execute(load("same_content_ignoring_blanks.sql"), {"ingestion_id": ingestion_id})
+            con.create_function("same_json", same_json, ["VARCHAR", "VARCHAR"], "BOOLEAN")
+            try:
+                con.execute(load("same_json_content.sql"), {"ingestion_id": ingestion_id})
+            finally:
+                con.remove_function("same_json")
             con.execute(load("insert_conflicts.sql"), stamp)
             con.execute(load("remove_held_back_events.sql"), {"ingestion_id": ingestion_id})
         con.execute(load("insert_endpoint_tags.sql"), stamp)

@@ -420,6 +420,71 @@ def test_a_repeat_written_with_other_blanks_is_identical_content(
     assert location.endswith("d.jsonl")
 
 
+def test_a_repeat_with_its_keys_in_another_order_is_identical_content(
+    tmp_path: Path, warehouse_path: Path
+):
+    event = {
+        "event_id": "ko-1",
+        "event_time": "2026-04-01T09:00:00Z",
+        "event_type": "deploy",
+        "model_name": "fraud",
+        "model_version": "1",
+        "environment": "production",
+        "details": {"a": 1, "b": [1, {"x": "y", "z": True}]},
+    }
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    (logs / "a.jsonl").write_text(json.dumps(event) + "\n")
+    reordered = dict(reversed(list(event.items())))
+    reordered["details"] = {"b": [1, {"z": True, "x": "y"}], "a": 1}
+    (logs / "b.jsonl").write_text(json.dumps(reordered) + "\n")
+    typed = {**event, "details": {"a": 1.0, "b": [1, {"x": "y", "z": True}]}}
+    (logs / "c.jsonl").write_text(json.dumps(typed) + "\n")  # 1.0 is not 1: a conflict
+    result = materialize(warehouse_path, str(logs))
+    assert result.success and check_passed(result)
+    run = latest_run(warehouse_path)
+    assert (run["rows_landed"], run["quarantined"], run["skipped"]) == (1, 1, 1)
+    (location,) = query(warehouse_path, "SELECT location FROM quarantine")[0]
+    assert location.endswith("c.jsonl")
+
+
+def test_an_event_changed_in_a_log_rewritten_in_place_is_quarantined_not_lost(
+    tmp_path: Path, warehouse_path: Path
+):
+    """The changed event sits at the same URI and line as the landed one: it is a repeat
+    with different content (quarantined), not the landed row compared with itself."""
+    event = {
+        "event_id": "rw-1",
+        "event_time": "2026-04-01T09:00:00Z",
+        "event_type": "deploy",
+        "model_name": "fraud",
+        "model_version": "1",
+        "environment": "production",
+    }
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    log = logs / "a.jsonl"
+    log.write_text(json.dumps(event) + "\n")
+    assert materialize(warehouse_path, str(logs)).success
+    time.sleep(0.01)
+    log.write_text(json.dumps({**event, "model_version": "2", "status": "failed"}) + "\n")
+    result = materialize(warehouse_path, str(logs))
+    assert result.success and check_passed(result)
+    run = latest_run(warehouse_path)
+    assert (run["records_read"], run["rows_landed"], run["quarantined"], run["skipped"]) == (
+        1,
+        0,
+        1,
+        0,
+    )
+    assert query(warehouse_path, "SELECT model_version, status FROM deployment_events") == [
+        ("1", "succeeded")
+    ]
+    ((error, raw),) = query(warehouse_path, "SELECT error, raw FROM quarantine")
+    assert "already in the warehouse with different content" in error
+    assert '"model_version": "2"' in raw
+
+
 def _event_line(n: int, **fields: object) -> str:
     event = {
         "event_id": f"batch-{n:06d}",

@@ -21,6 +21,7 @@ while reading (truncated gzip, non-UTF-8 bytes) and CloudTrail results are stage
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import suppress
 
@@ -106,6 +107,16 @@ class _LineStream:
             counts[1] += blank
 
 
+def parses_as_json(text: str) -> bool:
+    """Whether Python's json reads `text`: DuckDB's `json_valid()` also takes a trailing comma
+    (`{"a": 1,}`), which no JSON reader does."""
+    try:
+        json.loads(text)
+    except ValueError:
+        return False
+    return True
+
+
 class Staging:
     """The staging tables of one ingestion, on the writer's connection."""
 
@@ -137,6 +148,9 @@ class Staging:
             null_handling="special",
             side_effects=True,  # called for its effect: never folded, cached or skipped
         )
+        with suppress(duckdb.InvalidInputException):
+            con.remove_function("parses_as_json")
+        con.create_function("parses_as_json", parses_as_json, ["VARCHAR"], "BOOLEAN")
         # The macro is checked against the lines' schema when it is created, and reads
         # whatever is registered as `batch_lines` when it runs.
         con.register("batch_lines", LINES_SCHEMA.empty_table())

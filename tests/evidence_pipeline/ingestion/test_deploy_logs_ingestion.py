@@ -485,6 +485,38 @@ def test_an_event_changed_in_a_log_rewritten_in_place_is_quarantined_not_lost(
     assert '"model_version": "2"' in raw
 
 
+def test_a_line_with_a_trailing_comma_is_malformed_json(tmp_path: Path, warehouse_path: Path):
+    """DuckDB's JSON reader takes `{"a": 1,}`; no JSON reader does. Such a line is quarantined,
+    while a comma before a brace inside a string, and NaN as Python writes it, land."""
+    head = (
+        '{"event_id": "%s", "event_time": "2026-04-01T09:00:00Z", "event_type": "deploy", '
+        '"model_name": "fraud", "model_version": "1", "environment": "production"'
+    )
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    (logs / "a.jsonl").write_text(
+        "\n".join(
+            [
+                head % "tc-1" + ",}",
+                head % "tc-2" + ', "details": {"a": [1, 2 ,\t]}}',
+                head % "ok-1" + ', "details": {"note": "x,} and ,]"}}',
+                head % "ok-2" + ', "details": {"score": NaN}}',
+            ]
+        )
+        + "\n"
+    )
+    result = materialize(warehouse_path, str(logs))
+    assert result.success and check_passed(result)
+    assert query(warehouse_path, "SELECT event_id FROM deployment_events ORDER BY 1") == [
+        ("ok-1",),
+        ("ok-2",),
+    ]
+    assert query(warehouse_path, "SELECT line, error FROM quarantine ORDER BY line") == [
+        (1, "malformed JSON line"),
+        (2, "malformed JSON line"),
+    ]
+
+
 def _event_line(n: int, **fields: object) -> str:
     event = {
         "event_id": f"batch-{n:06d}",

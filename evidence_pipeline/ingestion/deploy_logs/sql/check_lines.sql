@@ -4,7 +4,9 @@
 -- model_name, environment; incident_id for incident_* events; model_version for deploy and
 -- rollback. A macro, read by land_lines.sql, so that the lines are never materialised.
 -- (Whole-line trim() is slow in DuckDB: only lines with outer blanks are trimmed; try() is
--- slower still: json_valid() guards json_transform() instead. The list of missing fields is
+-- slower still: json_valid() guards json_transform() instead; json_valid() is lenient about
+-- trailing commas, so the lines with one are parsed again in Python. NaN and Infinity are taken,
+-- as Python's json writes and reads them. The list of missing fields is
 -- only built for lines that miss one: CASE evaluates a branch only where it is taken.)
 CREATE OR REPLACE TEMP MACRO checked_lines() AS TABLE
 WITH lines AS (
@@ -24,7 +26,11 @@ parsed AS (
         uri,
         line,
         text,
-        CASE WHEN prefix(text, '{') AND json_valid(text) THEN json_transform(text, '{
+        CASE WHEN prefix(text, '{') AND json_valid(text)
+            -- json_valid() also takes a comma before } or ]: such lines are checked again by
+            -- parses_as_json() (Python's json; only they reach Python)
+            AND NOT (regexp_matches(text, ',\s*[}\]]') AND NOT parses_as_json(text))
+            THEN json_transform(text, '{
             "event_id": "VARCHAR", "event_time": "VARCHAR", "event_type": "VARCHAR",
             "model_name": "VARCHAR", "model_version": "VARCHAR", "environment": "VARCHAR",
             "endpoint": "VARCHAR", "actor": "VARCHAR", "approved_by": "VARCHAR",

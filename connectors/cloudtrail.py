@@ -15,6 +15,7 @@ import bisect
 import hashlib
 import json
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -56,6 +57,15 @@ class TrailFile:
     sagemaker_records: list[TrailRecord] = field(default_factory=list)
     other_records: int = 0
     problems: list[LineProblem] = field(default_factory=list)
+    digest: bool = False  # a CloudTrail digest file: no records, counted as one skipped
+
+
+def is_digest(document: Any) -> bool:
+    """Whether a parsed file is a CloudTrail digest (`CloudTrail-Digest/…json.gz`, delivered
+    beside the logs when log file validation is on): integrity data, not events."""
+    return (
+        isinstance(document, dict) and "digestStartTime" in document and "Records" not in document
+    )
 
 
 def parse_trail_file(uri: str, data: bytes, damage: str | None = None) -> TrailFile:
@@ -83,6 +93,10 @@ def parse_trail_file(uri: str, data: bytes, damage: str | None = None) -> TrailF
         return reject(f"{prefix}malformed JSON: {exc.msg} at line {exc.lineno}")
     if damage:
         return reject(damage)
+    if is_digest(document):
+        parsed.records_read = 1
+        parsed.digest = True
+        return parsed
     records = document.get("Records") if isinstance(document, dict) else None
     if not isinstance(records, list):
         return reject('not a CloudTrail file: no "Records" list')
@@ -116,9 +130,13 @@ def parse_event_time(value: Any) -> datetime | None:
 
 
 def tags_of(parameters: dict[str, Any]) -> dict[str, str]:
-    """`[{"key": k, "value": v}]` (as CloudTrail writes it; `Key`/`Value` also accepted)."""
+    """`[{"key": k, "value": v}]` (as CloudTrail writes it; `Key`/`Value` also accepted).
+    Raises `ValueError` when the tags are not a list."""
     tags = {}
-    for item in parameters.get("tags") or parameters.get("Tags") or []:
+    items = parameters.get("tags") or parameters.get("Tags") or []
+    if not isinstance(items, list):
+        raise ValueError("requestParameters.tags is not a list")
+    for item in items:
         if not isinstance(item, dict):
             continue
         key = item.get("key", item.get("Key"))
@@ -235,6 +253,9 @@ def interpret(files: list[TrailFile], history: TagHistory) -> TrailOutcome:
     outcome = TrailOutcome()
     for parsed in files:
         outcome.problems.extend(parsed.problems)
+        if parsed.digest:
+            outcome.skipped[parsed.uri] += 1
+            outcome.skip_reasons["CloudTrail digest file"] += 1
         if parsed.other_records:
             outcome.skipped[parsed.uri] += parsed.other_records
             outcome.skip_reasons["not a SageMaker record"] += parsed.other_records
@@ -272,72 +293,93 @@ def interpret(files: list[TrailFile], history: TagHistory) -> TrailOutcome:
         outcome.problems.append(LineProblem(item.uri, item.index, reason, item.raw))
 
     for event_time, event_id, item in timed:
-        record = item.record
-        name = record.get("eventName")
-        parameters = record.get("requestParameters") or {}
-        failed = bool(record.get("errorCode"))
-        if name in TAG_CHANGES:
-            arn = parameters.get("resourceArn")
-            endpoint = endpoint_name_from_arn(arn)
-            if endpoint is None:
-                skip(item, "tag change on something other than an endpoint")
-                continue
-            if failed:
-                skip(item, "failed tag change")
-                continue
-            tags = history.as_of(endpoint, event_time) or {}
-            if name == "AddTags":
-                tags.update(tags_of(parameters))
-            else:
-                for key in parameters.get("tagKeys") or parameters.get("TagKeys") or []:
-                    tags.pop(str(key).strip(), None)
-            state = TagState(event_time, event_id, tags)
-            if history.add(endpoint, state):
-                outcome.tag_changes.append(
-                    TagChange(arn, endpoint, tags, event_time, event_id, item.uri)
-                )
-            skip(item, "endpoint tag change (recorded in endpoint_tags)")
-            continue
-        if name not in EVENT_TYPES:
-            skip(item, "SageMaker record that is not a deployment")
-            continue
-        endpoint_name = parameters.get("endpointName")
-        endpoint = _clean(endpoint_name) if isinstance(endpoint_name, str) else None
-        if endpoint is None:
-            quarantine(item, f"{name} record without requestParameters.endpointName")
-            continue
-        own_tags = tags_of(parameters)
-        if own_tags and name == "CreateEndpoint" and not failed:
-            arn = (record.get("responseElements") or {}).get("endpointArn")
-            if history.add(endpoint, TagState(event_time, event_id, own_tags)):
-                outcome.tag_changes.append(
-                    TagChange(arn, endpoint, own_tags, event_time, event_id, item.uri)
-                )
-        tags = own_tags or history.as_of(endpoint, event_time)
-        if tags is None:
-            quarantine(
-                item,
-                f"no tags known for endpoint {endpoint!r} at {event_time.isoformat()}: "
-                "the event cannot be linked to a model (expected a CreateEndpoint or AddTags "
-                "record with mlflow_model_name, mlflow_model_version and environment)",
-            )
-            continue
-        row = _event_row(item, event_time, tags)
-        missing = [
-            tag
-            for tag, column in (
-                (MODEL_NAME_TAG, "model_name"),
-                (ENVIRONMENT_TAG, "environment"),
-                (MODEL_VERSION_TAG, "model_version"),
-            )
-            if row[column] is None and (column != "model_version" or row["event_type"] == "deploy")
-        ]
-        if missing:
-            quarantine(
-                item,
-                f"endpoint {endpoint!r} has no {', '.join(missing)} tag at "
-                f"{event_time.isoformat()}: the event cannot be linked to a model",
-            )
-            continue
-        outcome.events.append(row)
+        try:
+            _interpret_record(item, event_time, event_id, history, outcome, skip, quarantine)
+        except (TypeError, ValueError, AttributeError) as exc:  # a field of an unexpected type
+            quarantine(item, f"unusable {item.record.get('eventName')!s} record: {exc}")
     return outcome
+
+
+def _interpret_record(
+    item: TrailRecord,
+    event_time: datetime,
+    event_id: str,
+    history: TagHistory,
+    outcome: TrailOutcome,
+    skip: Callable[[TrailRecord, str], None],
+    quarantine: Callable[[TrailRecord, str], None],
+) -> None:
+    """One SageMaker record, in time order: a tag change, a deployment event, or a reason."""
+    record = item.record
+    name = record.get("eventName")
+    if not isinstance(name, str):
+        raise TypeError("eventName is not a string")
+    parameters = record.get("requestParameters") or {}
+    failed = bool(record.get("errorCode"))
+    if name in TAG_CHANGES:
+        arn = parameters.get("resourceArn")
+        endpoint = endpoint_name_from_arn(arn)
+        if endpoint is None:
+            skip(item, "tag change on something other than an endpoint")
+            return
+        if failed:
+            skip(item, "failed tag change")
+            return
+        tags = history.as_of(endpoint, event_time) or {}
+        if name == "AddTags":
+            tags.update(tags_of(parameters))
+        else:
+            keys = parameters.get("tagKeys") or parameters.get("TagKeys") or []
+            if not isinstance(keys, list):
+                raise ValueError("requestParameters.tagKeys is not a list")
+            for key in keys:
+                tags.pop(str(key).strip(), None)
+        state = TagState(event_time, event_id, tags)
+        if history.add(endpoint, state):
+            outcome.tag_changes.append(
+                TagChange(arn, endpoint, tags, event_time, event_id, item.uri)
+            )
+        skip(item, "endpoint tag change (recorded in endpoint_tags)")
+        return
+    if name not in EVENT_TYPES:
+        skip(item, "SageMaker record that is not a deployment")
+        return
+    endpoint_name = parameters.get("endpointName")
+    endpoint = _clean(endpoint_name) if isinstance(endpoint_name, str) else None
+    if endpoint is None:
+        quarantine(item, f"{name} record without requestParameters.endpointName")
+        return
+    own_tags = tags_of(parameters)
+    if own_tags and name == "CreateEndpoint" and not failed:
+        arn = (record.get("responseElements") or {}).get("endpointArn")
+        if history.add(endpoint, TagState(event_time, event_id, own_tags)):
+            outcome.tag_changes.append(
+                TagChange(arn, endpoint, own_tags, event_time, event_id, item.uri)
+            )
+    tags = own_tags or history.as_of(endpoint, event_time)
+    if tags is None:
+        quarantine(
+            item,
+            f"no tags known for endpoint {endpoint!r} at {event_time.isoformat()}: "
+            "the event cannot be linked to a model (expected a CreateEndpoint or AddTags "
+            "record with mlflow_model_name, mlflow_model_version and environment)",
+        )
+        return
+    row = _event_row(item, event_time, tags)
+    missing = [
+        tag
+        for tag, column in (
+            (MODEL_NAME_TAG, "model_name"),
+            (ENVIRONMENT_TAG, "environment"),
+            (MODEL_VERSION_TAG, "model_version"),
+        )
+        if row[column] is None and (column != "model_version" or row["event_type"] == "deploy")
+    ]
+    if missing:
+        quarantine(
+            item,
+            f"endpoint {endpoint!r} has no {', '.join(missing)} tag at "
+            f"{event_time.isoformat()}: the event cannot be linked to a model",
+        )
+        return
+    outcome.events.append(row)

@@ -176,6 +176,55 @@ def test_malformed_sagemaker_records_are_quarantined_and_the_others_still_read()
     assert "requestParameters.endpointName" in problems[3]
 
 
+def test_sagemaker_records_with_fields_of_the_wrong_type_are_quarantined_not_fatal():
+    def record(event_id: str, name: object, **parameters) -> dict:
+        return {
+            "eventSource": "sagemaker.amazonaws.com",
+            "eventName": name,
+            "eventID": event_id,
+            "eventTime": "2026-05-01T10:00:00Z",
+            "requestParameters": parameters,
+        }
+
+    arn = "arn:aws:sagemaker:eu-west-1:123:endpoint/fraud-prod"
+    tags = [
+        {"key": "mlflow_model_name", "value": "fraud"},
+        {"key": "mlflow_model_version", "value": "4"},
+        {"key": "environment", "value": "production"},
+    ]
+    records = [
+        record("tags-not-list", "CreateEndpoint", endpointName="fraud-prod", tags=7),
+        record("keys-not-list", "DeleteTags", resourceArn=arn, tagKeys=7),
+        record("name-a-list", ["CreateEndpoint"], endpointName="fraud-prod", tags=tags),
+        record("good", "CreateEndpoint", endpointName="fraud-prod", tags=tags),
+    ]
+    parsed = parse_trail_file("s3://b/trail.json", json.dumps({"Records": records}).encode())
+    outcome = interpret([parsed], TagHistory())
+    assert [e["event_id"] for e in outcome.events] == ["good"]
+    problems = {p.line: p.error for p in outcome.problems}
+    assert set(problems) == {1, 2, 3}
+    assert "requestParameters.tags is not a list" in problems[1]
+    assert "requestParameters.tagKeys is not a list" in problems[2]
+    assert "eventName is not a string" in problems[3]
+
+
+def test_a_cloudtrail_digest_file_is_one_skipped_record_not_quarantined():
+    digest = {
+        "awsAccountId": "123456789012",
+        "digestStartTime": "2026-05-01T10:00:00Z",
+        "digestEndTime": "2026-05-01T11:00:00Z",
+        "digestS3Bucket": "trail",
+        "logFiles": [],
+    }
+    uri = "s3://trail/AWSLogs/123456789012/CloudTrail-Digest/eu-west-1/2026/05/01/d.json.gz"
+    parsed = parse_trail_file(uri, json.dumps(digest).encode())
+    outcome = interpret([parsed], TagHistory())
+    assert parsed.records_read == 1
+    assert outcome.problems == [] and outcome.events == []
+    assert outcome.skipped[uri] == 1
+    assert outcome.skip_reasons["CloudTrail digest file"] == 1
+
+
 def test_raw_record_text_is_masked_and_stays_json(monkeypatch):
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "abcdSECRETxyz0123")
     record = TrailRecord(

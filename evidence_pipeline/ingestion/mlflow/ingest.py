@@ -228,8 +228,8 @@ def _merge(
         con.execute(load_sql("stage_model_versions.sql"), keys)
         con.execute(load_sql("classify_registered_models.sql"), {"observed_at": result.observed_at})
         con.execute(load_sql("classify_model_versions.sql"), {"observed_at": result.observed_at})
-        con.execute(load_sql("close_registered_models.sql"), {"observed_at": result.observed_at})
-        con.execute(load_sql("close_model_versions.sql"), {"observed_at": result.observed_at})
+        con.execute(load_sql("close_registered_models.sql"))
+        con.execute(load_sql("close_model_versions.sql"))
         con.execute(load_sql("insert_registered_models.sql"), params)
         con.execute(load_sql("insert_model_versions.sql"), params)
         runs_landed = con.execute(load_sql("insert_runs.sql"), params).fetchone()[0]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 import dagster as dg
@@ -198,6 +198,37 @@ def test_deleted_entries_get_valid_to(estate: MlflowEstate, configured, warehous
     assert valid_to == seen_at
     assert version_rows(warehouse_path, estate.model(0), "2")[0][4] is None  # still current
     assert metadata(result, VERSIONS)["entries_deleted"] == 2
+
+
+def test_a_model_deleted_and_created_again_gets_new_rows_from_its_new_creation(
+    estate: MlflowEstate, configured, warehouse_path
+) -> None:
+    """Same name, same tags, same version: still a new entry (MLflow's creation time tells),
+    so the deleted one stops being valid where the new one begins."""
+    configured(estate.tracking_uri)
+    run_mlflow()
+    client, name = estate.client, estate.model(1)
+    model = client.get_registered_model(name)
+    version = client.get_model_version(name, "1")
+    client.delete_registered_model(name)
+    time.sleep(0.05)
+    client.create_registered_model(name, tags=model.tags)
+    again = client.create_model_version(name, version.source, version.run_id, tags=version.tags)
+    for alias, number in model.aliases.items():
+        client.set_registered_model_alias(name, alias, number)
+    created = datetime.fromtimestamp(
+        client.get_registered_model(name).creation_timestamp / 1000, UTC
+    )
+    version_created = datetime.fromtimestamp(again.creation_timestamp / 1000, UTC)
+
+    result = run_mlflow()
+    assert result.success and check_passed(result)
+    old, new = model_rows(warehouse_path, name)
+    assert new[2] == created and new[3] == created and new[4] is None
+    assert old[2] < created and old[4] == created
+    old, new = version_rows(warehouse_path, name, "1")
+    assert new[2] == version_created and new[3] == version_created and new[4] is None
+    assert old[4] == version_created
 
 
 def test_second_run_without_change_adds_no_row_and_fetches_no_run(

@@ -232,6 +232,8 @@ def _merge(
         con.execute(load_sql("close_model_versions.sql"))
         con.execute(load_sql("insert_registered_models.sql"), params)
         con.execute(load_sql("insert_model_versions.sql"), params)
+        for statement in con.extract_statements(load_sql("delete_unfinished_runs.sql")):
+            con.execute(statement)
         runs_landed = con.execute(load_sql("insert_runs.sql"), params).fetchone()[0]
         con.execute(
             load_sql("insert_missing_runs.sql"),

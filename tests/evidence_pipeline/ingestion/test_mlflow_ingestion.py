@@ -9,6 +9,8 @@ from pathlib import Path
 
 import dagster as dg
 import duckdb
+import mlflow
+import pandas as pd
 import pytest
 
 from connectors.mlflow_registry import MlflowRegistry
@@ -229,6 +231,46 @@ def test_a_model_deleted_and_created_again_gets_new_rows_from_its_new_creation(
     old, new = version_rows(warehouse_path, name, "1")
     assert new[2] == version_created and new[3] == version_created and new[4] is None
     assert old[4] == version_created
+
+
+def test_a_source_run_read_while_running_is_read_again_until_it_ends(
+    estate: MlflowEstate, configured, warehouse_path
+) -> None:
+    """A version registered from inside its run: what the run logs afterwards (metrics, its
+    dataset input, its end) reaches the warehouse, and a finished run is not read again."""
+    configured(estate.tracking_uri)
+    client = estate.client
+    run = client.create_run(estate.experiment_id)  # RUNNING
+    run_id = run.info.run_id
+    version = estate.add_version(estate.model(1), run_id=run_id)
+    assert run_mlflow().success
+    rows = query(
+        warehouse_path, "SELECT status, metrics FROM mlflow_runs WHERE run_id = ?", [run_id]
+    )
+    assert rows == [("RUNNING", {})]
+
+    client.log_metric(run_id, "auc", 0.93)
+    dataset = mlflow.data.from_pandas(
+        pd.DataFrame({"x": [1, 2]}), source="s3://training-data/late.parquet", name="late"
+    )
+    client.log_inputs(run_id, [mlflow.entities.DatasetInput(dataset._to_mlflow_entity())])
+    client.set_terminated(run_id)
+    result = run_mlflow()
+    assert result.success and check_passed(result)
+    rows = query(
+        warehouse_path, "SELECT status, metrics FROM mlflow_runs WHERE run_id = ?", [run_id]
+    )
+    assert rows == [("FINISHED", {"auc": 0.93})]
+    assert query(
+        warehouse_path,
+        "SELECT dataset_name FROM mlflow_run_dataset_inputs WHERE run_id = ?",
+        [run_id],
+    ) == [("late",)]
+    assert estate.versions[estate.model(1)][-1] == version
+
+    again = run_mlflow()
+    assert again.success and check_passed(again)
+    assert metadata(again, RUNS)["run_requests"] == 0
 
 
 def test_second_run_without_change_adds_no_row_and_fetches_no_run(

@@ -14,6 +14,7 @@ stores.
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -158,13 +159,28 @@ def _int_or_none(value: Any) -> int | None:
     return int(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
 
 
+_NOT_JSON = object()
+
+
+def _python_json(payload: bytes) -> Any:
+    """`payload` read by Python's json, which takes the bare `NaN`, `Infinity` and
+    `-Infinity` that GX writes for such values (it saves results with `json.dumps`);
+    `_NOT_JSON` when it is not JSON even so."""
+    try:
+        return json.loads(payload)
+    except ValueError:
+        return _NOT_JSON
+
+
 def parse_validation_result(data: bytes, source_uri: str) -> GxValidation:
     """Parse one file's bytes; raises `NotAValidationResultError` with the reason otherwise."""
     payload = data[3:] if data.startswith(_BOM) else data
     try:
         document = orjson.loads(payload)
     except orjson.JSONDecodeError as exc:
-        raise NotAValidationResultError(_json_error_reason(payload, exc)) from None
+        document = _python_json(payload)  # GX writes NaN and Infinity, which orjson refuses
+        if document is _NOT_JSON:
+            raise NotAValidationResultError(_json_error_reason(payload, exc)) from None
     if (
         not isinstance(document, dict)
         or not isinstance(document.get("results"), list)
@@ -265,8 +281,12 @@ def read_result_files(
     """
     if isinstance(location, LocalLocation):
         for obj in objects:
-            with open(obj.uri, "rb") as handle:
-                data = handle.read()
+            try:
+                with open(obj.uri, "rb") as handle:
+                    data = handle.read()
+            except OSError as exc:  # gone or unreadable since it was listed: quarantined
+                yield obj, RejectedFile(obj.uri, f"cannot be read: {exc.strerror or exc}", None)
+                continue
             yield obj, read_result_file(data, obj.uri)
         return
     if threads <= 1:

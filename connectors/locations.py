@@ -7,6 +7,7 @@ and objects are streamed, never held whole in memory unless a caller asks for th
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -19,6 +20,8 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError, EndpointConnectionError
 
 from connectors.errors import SourceConfigurationError, SourceUnreachableError
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -78,8 +81,8 @@ def _walk_files(
 ) -> Iterator[StoredObject]:
     """The files under `directory` as `os.walk` would list them, names sorted (a directory's
     files, then each subdirectory; links to directories not followed; a directory that cannot
-    be listed skipped), from the entries `os.scandir` already holds: a third faster than
-    `os.walk` with `pathlib` on 20,000 files."""
+    be listed, and a link to nothing, skipped, the link with a warning), from the entries
+    `os.scandir` already holds: a third faster than `os.walk` with `pathlib` on 20,000 files."""
     try:
         with os.scandir(directory) as listing:
             entries = sorted(listing, key=lambda entry: entry.name)
@@ -93,7 +96,11 @@ def _walk_files(
             continue
         if not entry.name.endswith(suffixes):
             continue
-        stat = entry.stat()
+        try:
+            stat = entry.stat()
+        except OSError as exc:  # a link to nothing, or a file gone since the listing began
+            log.warning("%s: not read, it cannot be opened (%s)", entry.path, exc.strerror)
+            continue
         yield StoredObject(
             uri=entry.path,
             key=entry.path[key_start:],

@@ -217,3 +217,37 @@ def test_odd_shapes_inside_a_result_are_rejected_or_read_never_raised():
     assert odd_name.reason.startswith("validation result without a data asset")
 
     assert parse_instant("20220727T154327Z") == datetime(2022, 7, 27, 15, 43, 27, tzinfo=UTC)
+
+
+@pytest.mark.slow
+def test_a_result_holding_infinity_or_nan_as_gx_writes_them_is_read(gx_project, tmp_path):
+    """GX saves results with Python's json.dumps, which writes bare Infinity and NaN (an
+    observed value of a float column holding inf): the result is read, not quarantined."""
+    _, validations_dir = gx_project
+    source = next(validations_dir.rglob("*.json"))
+    document = json.loads(source.read_bytes())
+    document["results"][0]["result"]["observed_value"] = float("inf")
+    document["results"][0]["result"]["partial_unexpected_list"] = [float("nan"), -float("inf")]
+    data = json.dumps(document, indent=2).encode()
+    assert b"Infinity" in data and b"NaN" in data
+    outcome = read_result_file(data, str(tmp_path / "with-infinity.json"))
+    assert isinstance(outcome, GxValidation)
+    assert outcome.success == document["success"]
+    assert isinstance(read_result_file(b'{"results": [,]}', "x.json"), RejectedFile)
+
+
+def test_a_file_gone_since_the_listing_is_quarantined_and_a_dangling_link_skipped(tmp_path):
+    results = tmp_path / "validations"
+    (results / "suite").mkdir(parents=True)
+    kept = GX_V0_DIR.glob("**/*.json")
+    shutil.copy(next(kept), results / "suite" / "a.json")
+    (results / "suite" / "b.json").write_text("{}")
+    (results / "suite" / "dangling.json").symlink_to(results / "nowhere.json")
+    location = open_location(str(results))
+    listed = list(list_result_files(location))
+    assert [obj.key for obj in listed] == ["suite/a.json", "suite/b.json"]
+    (results / "suite" / "b.json").unlink()
+    outcomes = [outcome for _, outcome in read_result_files(location, listed)]
+    assert isinstance(outcomes[0], GxValidation)
+    assert isinstance(outcomes[1], RejectedFile)
+    assert "cannot be read" in outcomes[1].reason

@@ -397,14 +397,18 @@ def _summarise(
 
 
 def _read_control_statuses(con: duckdb.DuckDBPyConnection, outcome: PipelineOutcome) -> None:
-    """Control statuses of the latest evaluation (by `evaluated_at`), else the current ones."""
+    """Control statuses of this invocation's evaluation (by its Dagster run ids), else of the
+    latest evaluation made; an evaluation without any per-subject row (every source
+    unconfigured) is still one."""
     if not _table_exists(con, "control_effectiveness"):
         return
     latest = None
-    if _table_exists(con, "control_results"):
+    if _table_exists(con, "control_evaluations"):
+        placeholders = ", ".join("?" for _ in outcome.run_ids) or "NULL"
         latest = con.execute(
-            "SELECT evaluation_id, as_of FROM control_results "
-            "ORDER BY evaluated_at DESC NULLS LAST LIMIT 1"
+            "SELECT evaluation_id, as_of FROM control_evaluations "
+            f"ORDER BY run_id IN ({placeholders}) DESC NULLS LAST, evaluated_at DESC LIMIT 1",
+            outcome.run_ids,
         ).fetchone()
     if latest is None:
         latest = con.execute(

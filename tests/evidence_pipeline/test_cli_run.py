@@ -126,6 +126,24 @@ def test_an_unconfigured_source_is_skipped_with_a_message(
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+def test_the_summary_shows_this_runs_evaluation_even_without_any_evidence(
+    estate: DemoEstate, tmp_path: Path
+) -> None:
+    """With every source unset the evaluation writes no per-subject row; the summary still
+    reports it (every automated control without evidence), not the previous run's."""
+    warehouse = tmp_path / "evidence.duckdb"
+    first = run_cli(["run"], env=_env(estate, warehouse), cwd=tmp_path)
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert "effective" in _summary_line(first.stdout, "controls")
+
+    second = run_cli(["run"], env=clean_env(EVIDENCE_WAREHOUSE=str(warehouse)), cwd=tmp_path)
+    assert second.returncode == 0, second.stdout + second.stderr
+    line = _summary_line(second.stdout, "controls")
+    assert line != _summary_line(first.stdout, "controls")
+    statuses = line.split(": ", 1)[1]
+    assert "no evidence" in statuses and " effective" not in statuses, line
+
+
 def test_an_as_of_in_the_future_is_refused(tmp_path: Path) -> None:
     warehouse = tmp_path / "evidence.duckdb"
     env = clean_env(EVIDENCE_AS_OF="2999-01-01T00:00:00Z", EVIDENCE_WAREHOUSE=str(warehouse))

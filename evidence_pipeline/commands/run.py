@@ -25,6 +25,7 @@ import duckdb
 from filelock import FileLock
 
 from connectors.redaction import scrub
+from evidence_pipeline.controls.as_of import INGESTION_RUN_TAG
 from evidence_pipeline.controls.rollup import ControlStatus
 from evidence_pipeline.resources import WarehouseResource
 from evidence_pipeline.settings import Settings, SettingsError
@@ -244,6 +245,7 @@ def _execute(
     instance: dg.DagsterInstance,
     printer: ProgressPrinter,
     asset_selection: list[dg.AssetKey] | None = None,
+    tags: dict[str, str] | None = None,
 ) -> str:
     run_id = str(uuid.uuid4())
     instance.add_event_listener(run_id, printer)
@@ -254,6 +256,7 @@ def _execute(
         raise_on_error=False,
         run_id=run_id,
         asset_selection=asset_selection,
+        tags=tags,
     )
     printer.outcome.run_ids.append(run_id)
     return run_id
@@ -300,7 +303,7 @@ def run_pipeline(echo: Echo = click.echo, defs: dg.Definitions | None = None) ->
         where = f"the Dagster instance in {home}" if home else "an ephemeral Dagster instance"
         echo(f"Running {EVIDENCE_JOB} on {where}")
         printer = ProgressPrinter(echo, steps, outcome)
-        _execute(defs.resolve_job_def(EVIDENCE_JOB), instance, printer)
+        ingestion_run_id = _execute(defs.resolve_job_def(EVIDENCE_JOB), instance, printer)
         evaluation = _evaluation_steps(outcome, steps)
         not_run = [s for s in evaluation if s.status in ("skipped", "pending")]
         if not_run and not any(s.status == "failed" for s in evaluation):
@@ -312,7 +315,8 @@ def run_pipeline(echo: Echo = click.echo, defs: dg.Definitions | None = None) ->
                 job, selection = defs.resolve_job_def(EVALUATION_JOB), None
             except dg.DagsterInvariantViolationError:  # no evaluation job: select its assets
                 job, selection = defs.resolve_job_def(EVIDENCE_JOB), _evaluation_selection(defs)
-            _execute(job, instance, printer, selection)
+            # as of when the first run's ingestion finished, as if it had evaluated itself
+            _execute(job, instance, printer, selection, {INGESTION_RUN_TAG: ingestion_run_id})
     _summarise(outcome, steps, settings, defs)
     return outcome
 

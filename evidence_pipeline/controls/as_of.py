@@ -14,6 +14,9 @@ load_sql = sql_loader(__file__)
 
 DEFAULT_RESULTS_RETENTION_DAYS = 400
 DEFAULT_HISTORY_START = "2025-01-01"
+# On a run that only evaluates the controls: the Dagster run whose ingestion it follows (the
+# evaluation is as of when that ingestion finished, as in a run that ingests and evaluates).
+INGESTION_RUN_TAG = "evidence/ingestion_run_id"
 
 
 def resolve_as_of(

@@ -8,6 +8,7 @@ from typing import Any
 import dagster as dg
 
 from evidence_pipeline.controls.as_of import (
+    INGESTION_RUN_TAG,
     complete_days,
     day_end,
     history_start,
@@ -101,7 +102,9 @@ def control_results(
     configuration = load_configuration_once(settings)
     retention = results_retention_days()
     with warehouse.get_warehouse().writer() as con:
-        as_of = resolve_as_of(con, settings, context.run_id)
+        # a run that only evaluates, after a run whose ingestion failed, names that run
+        ingestion_run_id = context.run.tags.get(INGESTION_RUN_TAG, context.run_id)
+        as_of = resolve_as_of(con, settings, ingestion_run_id)
         summary = evaluate(con, configuration, as_of, run_id=context.run_id, trigger="run")
         expired = delete_expired_results(con, retention)
     if summary.failed_rules:

@@ -109,8 +109,16 @@ def test_an_unreachable_source_fails_the_run_but_not_the_others(
     assert query(warehouse, "SELECT count(*) FROM gx_validations")[0][0] > 0
     # The controls are evaluated on what was stored, in a second run.
     assert "control evaluation" not in "".join(failed)
-    assert len(_run_ids(result.stdout)) == 2
+    first_run, _ = _run_ids(result.stdout)
     assert query(warehouse, "SELECT count(*) FROM control_effectiveness")[0][0] > 0
+    # ... as of when the first run's ingestion finished, not when the second run started
+    ((as_of, finished),) = query(
+        warehouse,
+        "SELECT (SELECT max(as_of) FROM control_evaluations), "
+        "(SELECT max(finished_at) FROM ingestion_runs WHERE run_id = ?)",
+        [first_run],
+    )
+    assert as_of == finished
 
 
 def test_an_unconfigured_source_is_skipped_with_a_message(

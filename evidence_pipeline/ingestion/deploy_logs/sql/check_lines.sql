@@ -28,8 +28,9 @@ parsed AS (
         text,
         CASE WHEN prefix(text, '{') AND json_valid(text)
             -- json_valid() also takes a comma before } or ]: such lines are checked again by
-            -- parses_as_json() (Python's json; only they reach Python)
-            AND NOT (regexp_matches(text, ',\s*[}\]]') AND NOT parses_as_json(text))
+            -- parses_as_json() (Python's json). In a CASE, so that only they reach Python:
+            -- behind an AND, DuckDB called it for every line (1.5 s a million lines).
+            AND CASE WHEN regexp_matches(text, ',\s*[}\]]') THEN parses_as_json(text) ELSE true END
             THEN json_transform(text, '{
             "event_id": "VARCHAR", "event_time": "VARCHAR", "event_type": "VARCHAR",
             "model_name": "VARCHAR", "model_version": "VARCHAR", "environment": "VARCHAR",

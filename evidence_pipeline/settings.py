@@ -91,8 +91,18 @@ class Settings:
             if envs
             else ("production",),
             duckdb_memory_limit=_env("EVIDENCE_DUCKDB_MEMORY_LIMIT") or "2GB",
-            duckdb_threads=int(threads) if threads else 2,
+            duckdb_threads=_positive_int("EVIDENCE_DUCKDB_THREADS", threads) if threads else 2,
         )
+
+
+def _positive_int(variable: str, text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise SettingsError(f"{variable}={text!r} is not a whole number of at least 1")
+    return value
 
 
 def utc_now() -> datetime:

@@ -517,6 +517,44 @@ def test_a_line_with_a_trailing_comma_is_malformed_json(tmp_path: Path, warehous
     ]
 
 
+def test_event_times_outside_rfc_3339_that_duckdb_would_take_are_quarantined(
+    tmp_path: Path, warehouse_path: Path
+):
+    times = {
+        "ok-offset": "2026-04-01T09:00:00+23:59",
+        "ok-fraction": "2026-04-01T09:00:00.5Z",
+        "hour-24": "2026-04-01T09:00:00+24:00",
+        "minute-60": "2026-04-01T09:00:00+05:60",
+        "empty-fraction": "2026-04-01T09:00:00.Z",
+    }
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    (logs / "a.jsonl").write_text(
+        "".join(
+            json.dumps(
+                {
+                    "event_id": event_id,
+                    "event_time": when,
+                    "event_type": "monitoring_check",
+                    "model_name": "fraud",
+                    "environment": "production",
+                }
+            )
+            + "\n"
+            for event_id, when in times.items()
+        )
+    )
+    result = materialize(warehouse_path, str(logs))
+    assert result.success and check_passed(result)
+    assert query(warehouse_path, "SELECT event_id FROM deployment_events ORDER BY 1") == [
+        ("ok-fraction",),
+        ("ok-offset",),
+    ]
+    errors = [e for (e,) in query(warehouse_path, "SELECT error FROM quarantine ORDER BY line")]
+    assert len(errors) == 3
+    assert all("is not an RFC 3339 timestamp" in e for e in errors)
+
+
 def _event_line(n: int, **fields: object) -> str:
     event = {
         "event_id": f"batch-{n:06d}",

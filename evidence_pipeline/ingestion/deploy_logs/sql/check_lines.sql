@@ -65,13 +65,19 @@ fields AS (
 timed AS (
     SELECT
         *,
-        -- RFC 3339: a T (or a space) between date and time, and a Z or a +HH:MM offset;
-        -- the cast checks the rest. (Plain string tests: a regular expression costs more.)
+        -- RFC 3339: a T (or a space) between date and time, and a Z or a +HH:MM offset
+        -- (HH up to 23, MM up to 59: the cast takes +24:00 and +05:60), no empty fraction
+        -- (`00.Z`, which the cast takes too); the cast checks the rest. (Plain string tests:
+        -- a regular expression costs more.)
         CASE
             WHEN substr(upper(event_time_text), 11, 1) NOT IN ('T', ' ') THEN NULL
+            WHEN contains(event_time_text, '.') AND NOT regexp_matches(event_time_text, '\.\d')
+                THEN NULL
             WHEN suffix(upper(event_time_text), 'Z')
                 OR (substr(event_time_text, -6, 1) IN ('+', '-')
-                    AND substr(event_time_text, -3, 1) = ':')
+                    AND substr(event_time_text, -3, 1) = ':'
+                    AND substr(event_time_text, -5, 2) <= '23'
+                    AND substr(event_time_text, -2, 2) <= '59')
                 THEN try_cast(upper(event_time_text) AS TIMESTAMPTZ)
         END AS event_time,
         event_id IS NULL OR event_time_text IS NULL OR event_type IS NULL

@@ -157,14 +157,27 @@ def endpoint_name_from_arn(arn: Any) -> str | None:
 
 @dataclass(frozen=True)
 class TagState:
+    """An endpoint's tags from `valid_from` on, and the change that made them.
+
+    `change` is `set` (a `CreateEndpoint` with tags: the whole set), `add` (`AddTags`: `delta`
+    added to or overwriting the set as it stood) or `delete` (`DeleteTags`: `removed` keys
+    taken out). `tags` is the whole set as known when the change was recorded."""
+
     valid_from: datetime
     source_event_id: str
     tags: dict[str, str]
+    change: str = "set"
+    delta: dict[str, str] = field(default_factory=dict)
+    removed: tuple[str, ...] = ()
 
 
 class TagHistory:
-    """Each endpoint's whole tag set over time, matched by endpoint name ignoring case (SageMaker
-    ARNs carry the name in lower case)."""
+    """Each endpoint's tag changes over time, matched by endpoint name ignoring case (SageMaker
+    ARNs carry the name in lower case).
+
+    The set at an instant is replayed from the changes: the latest `set` at or before it, then
+    every later `add` and `delete` up to it, in time order. So a tag change learnt late (in a
+    later run, from a file delivered late) still counts for the records after it."""
 
     def __init__(self) -> None:
         self._states: dict[str, list[TagState]] = {}
@@ -181,15 +194,30 @@ class TagHistory:
         return True
 
     def as_of(self, endpoint: str, instant: datetime) -> dict[str, str] | None:
+        """The whole tag set at `instant`; None when no change is known by then."""
         states = self._states.get(endpoint.lower(), [])
-        times = [s.valid_from for s in states]
-        position = bisect.bisect_right(times, instant)
-        return dict(states[position - 1].tags) if position else None
+        position = bisect.bisect_right([s.valid_from for s in states], instant)
+        if not position:
+            return None
+        start = position - 1
+        while start > 0 and states[start].change != "set":
+            start -= 1
+        tags: dict[str, str] = {}
+        for state in states[start:position]:
+            if state.change == "set":
+                tags = dict(state.tags)
+            elif state.change == "add":
+                tags.update(state.delta)
+            else:
+                for key in state.removed:
+                    tags.pop(key, None)
+        return tags
 
 
 @dataclass(frozen=True)
 class TagChange:
-    """A row of `endpoint_tags`: the endpoint's whole tag set from `valid_from` on."""
+    """A row of `endpoint_tags`: the endpoint's whole tag set from `valid_from` on, and the
+    change that made it (`set`, `add` with the tags added, `delete` with the keys removed)."""
 
     endpoint_arn: str | None
     endpoint_name: str
@@ -197,6 +225,9 @@ class TagChange:
     valid_from: datetime
     source_event_id: str
     source_uri: str
+    change: str = "set"
+    delta: dict[str, str] = field(default_factory=dict)
+    removed: tuple[str, ...] = ()
 
 
 @dataclass
@@ -326,18 +357,25 @@ def _interpret_record(
             skip(item, "failed tag change")
             return
         tags = history.as_of(endpoint, event_time) or {}
+        delta: dict[str, str] = {}
+        removed: tuple[str, ...] = ()
         if name == "AddTags":
-            tags.update(tags_of(parameters))
+            delta = tags_of(parameters)
+            tags.update(delta)
         else:
             keys = parameters.get("tagKeys") or parameters.get("TagKeys") or []
             if not isinstance(keys, list):
                 raise ValueError("requestParameters.tagKeys is not a list")
-            for key in keys:
-                tags.pop(str(key).strip(), None)
-        state = TagState(event_time, event_id, tags)
+            removed = tuple(str(key).strip() for key in keys)
+            for key in removed:
+                tags.pop(key, None)
+        change = "add" if name == "AddTags" else "delete"
+        state = TagState(event_time, event_id, tags, change, delta, removed)
         if history.add(endpoint, state):
             outcome.tag_changes.append(
-                TagChange(arn, endpoint, tags, event_time, event_id, item.uri)
+                TagChange(
+                    arn, endpoint, tags, event_time, event_id, item.uri, change, delta, removed
+                )
             )
         skip(item, "endpoint tag change (recorded in endpoint_tags)")
         return

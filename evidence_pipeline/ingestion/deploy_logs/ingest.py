@@ -135,8 +135,11 @@ def _stage_objects(
 
 def _tag_history(staging: Staging) -> TagHistory:
     history = TagHistory()
-    for endpoint, valid_from, event_id, tags in staging.tag_history_rows():
-        history.add(endpoint, TagState(valid_from, event_id, dict(tags or {})))
+    for endpoint, valid_from, event_id, tags, change, added, removed in staging.tag_history_rows():
+        state = TagState(
+            valid_from, event_id, dict(tags or {}), change, dict(added or {}), tuple(removed or ())
+        )
+        history.add(endpoint, state)
     return history
 
 

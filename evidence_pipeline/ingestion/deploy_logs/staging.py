@@ -301,6 +301,10 @@ class Staging:
                         c.valid_from,
                         c.source_event_id,
                         c.source_uri,
+                        c.change,
+                        list(c.delta.keys()),
+                        list(c.delta.values()),
+                        list(c.removed),
                     ]
                     for c in changes
                 ],

@@ -555,6 +555,91 @@ def test_event_times_outside_rfc_3339_that_duckdb_would_take_are_quarantined(
     assert all("is not an RFC 3339 timestamp" in e for e in errors)
 
 
+def _trail(records: list[dict]) -> str:
+    return json.dumps({"Records": records})
+
+
+def _sagemaker(event_id: str, name: str, at: str, **parameters: object) -> dict:
+    return {
+        "eventSource": "sagemaker.amazonaws.com",
+        "eventName": name,
+        "eventID": event_id,
+        "eventTime": at,
+        "userIdentity": {"arn": "arn:aws:iam::123:user/deployer"},
+        "requestParameters": parameters,
+    }
+
+
+def test_a_tag_change_learnt_in_a_later_run_counts_for_the_records_after_it(
+    tmp_path: Path, warehouse_path: Path
+):
+    """Run 1: CreateEndpoint (version 1) at 10:00, AddTags approved_by at 11:00. Run 2, from a
+    file delivered late: AddTags version 2 at 10:30, and a tagless UpdateEndpoint at 12:00.
+    At 12:00 the endpoint's tags are version 2 and approved_by, as if all came in one run."""
+    arn = "arn:aws:sagemaker:eu-west-1:123:endpoint/fraud-prod"
+
+    def tags(**values: str) -> list[dict]:
+        return [{"key": k, "value": v} for k, v in values.items()]
+
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    (logs / "a.json").write_text(
+        _trail(
+            [
+                _sagemaker(
+                    "ct-1",
+                    "CreateEndpoint",
+                    "2026-05-01T10:00:00Z",
+                    endpointName="fraud-prod",
+                    tags=tags(
+                        mlflow_model_name="fraud",
+                        mlflow_model_version="1",
+                        environment="production",
+                    ),
+                ),
+                _sagemaker(
+                    "ct-2",
+                    "AddTags",
+                    "2026-05-01T11:00:00Z",
+                    resourceArn=arn,
+                    tags=tags(approved_by="carol"),
+                ),
+            ]
+        )
+    )
+    assert materialize(warehouse_path, str(logs)).success
+    (logs / "b.json").write_text(
+        _trail(
+            [
+                _sagemaker(
+                    "ct-3",
+                    "AddTags",
+                    "2026-05-01T10:30:00Z",
+                    resourceArn=arn,
+                    tags=tags(mlflow_model_version="2"),
+                ),
+                _sagemaker(
+                    "ct-4", "UpdateEndpoint", "2026-05-01T12:00:00Z", endpointName="fraud-prod"
+                ),
+            ]
+        )
+    )
+    result = materialize(warehouse_path, str(logs))
+    assert result.success and check_passed(result)
+    assert query(
+        warehouse_path,
+        "SELECT model_version, approved_by FROM deployment_events WHERE event_id = 'ct-4'",
+    ) == [("2", "carol")]
+    assert query(
+        warehouse_path,
+        "SELECT source_event_id, change, added, removed FROM endpoint_tags ORDER BY valid_from",
+    ) == [
+        ("ct-1", "set", {}, []),
+        ("ct-3", "add", {"mlflow_model_version": "2"}, []),
+        ("ct-2", "add", {"approved_by": "carol"}, []),
+    ]
+
+
 def _event_line(n: int, **fields: object) -> str:
     event = {
         "event_id": f"batch-{n:06d}",

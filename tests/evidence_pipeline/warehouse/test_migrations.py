@@ -71,3 +71,42 @@ def test_distinct_valued_event_columns_are_stored_with_fsst(tmp_path: Path) -> N
     pinned = {column for column, compression in stored.items() if compression == "FSST"}
     assert _PINNED - {"incident_id"} <= pinned  # incident_id is NULL here: nothing to store
     assert stored["event_type"] != "FSST"  # the others are left to DuckDB
+
+
+def test_endpoint_tags_recorded_before_changes_were_kept_read_as_whole_sets(
+    tmp_path: Path,
+) -> None:
+    con = duckdb.connect(str(tmp_path / "evidence.duckdb"))
+    migrations = available_migrations()
+    con.execute(
+        "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, "
+        "checksum VARCHAR NOT NULL, applied_at TIMESTAMPTZ NOT NULL DEFAULT current_timestamp)"
+    )
+    for migration in migrations[:6]:  # the warehouse as it was before 0007
+        con.execute(migration.sql)
+        con.execute(
+            "INSERT INTO schema_migrations (version, name, checksum) VALUES (?, ?, ?)",
+            [migration.version, migration.name, migration.checksum],
+        )
+    con.execute(
+        "INSERT INTO endpoint_tags VALUES ('arn:aws:sagemaker:eu-west-1:1:endpoint/e', 'e', 'e', "
+        "MAP {'environment': 'production'}, TIMESTAMPTZ '2026-03-01 10:00:00+00', 'ct-1', "
+        "'s3://trail/a.json', TIMESTAMPTZ '2026-03-01 11:00:00+00', 'ing-1')"
+    )
+
+    assert migrate(con) == [7]
+
+    known = Path(__file__).resolve().parents[3] / (
+        "evidence_pipeline/ingestion/deploy_logs/sql/known_endpoint_tags.sql"
+    )
+    assert con.execute(known.read_text()).fetchall() == [
+        (
+            "e",
+            con.execute("SELECT valid_from FROM endpoint_tags").fetchone()[0],
+            "ct-1",
+            {"environment": "production"},
+            "set",
+            None,
+            None,
+        )
+    ]

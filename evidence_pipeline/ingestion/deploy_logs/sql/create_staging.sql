@@ -26,7 +26,10 @@ CREATE OR REPLACE TEMP TABLE stg_endpoint_tags (
     tags            MAP(VARCHAR, VARCHAR),
     valid_from      TIMESTAMPTZ NOT NULL,
     source_event_id VARCHAR NOT NULL,
-    source_uri      VARCHAR
+    source_uri      VARCHAR,
+    change          VARCHAR,
+    added           MAP(VARCHAR, VARCHAR),
+    removed         VARCHAR[]
 );
 
 -- A field value trimmed of blanks (space, tab, line breaks, vertical tab, form feed), or NULL

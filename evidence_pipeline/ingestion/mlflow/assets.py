@@ -7,6 +7,8 @@ import dagster as dg
 from connectors.errors import SourceUnreachableError
 from connectors.mlflow_registry import MlflowRegistry
 from connectors.redaction import scrub
+from evidence_pipeline.controls.configuration import load_configuration_once
+from evidence_pipeline.controls.errors import ControlConfigurationError
 from evidence_pipeline.ingestion.accounting_check import records_add_up
 from evidence_pipeline.ingestion.mlflow.ingest import (
     SOURCE,
@@ -16,7 +18,7 @@ from evidence_pipeline.ingestion.mlflow.ingest import (
     skip_unconfigured,
 )
 from evidence_pipeline.resources import MlflowResource, WarehouseResource
-from evidence_pipeline.settings import utc_now
+from evidence_pipeline.settings import Settings, SettingsError, utc_now
 from evidence_pipeline.sql_files import sql_loader
 
 load_sql = sql_loader(__file__)
@@ -24,6 +26,8 @@ load_sql = sql_loader(__file__)
 REGISTERED_MODELS = dg.AssetKey(["raw", "mlflow_registered_models"])
 MODEL_VERSIONS = dg.AssetKey(["raw", "mlflow_model_versions"])
 RUNS = dg.AssetKey(["raw", "mlflow_runs"])
+# Rule parameters that name a tag whose values are enumerated (stored in lower case).
+ENUMERATED_TAG_PARAMETERS = ("risk_tier_tag", "validation_status_tag")
 
 _HISTORY_COLUMNS = [
     dg.TableColumn("content_hash", "VARCHAR", "what tells a change: every column but timestamps"),
@@ -191,6 +195,26 @@ def _results(
     ]
 
 
+def _enumerated_tag_keys(
+    mlflow: MlflowResource, context: dg.AssetExecutionContext
+) -> tuple[str, ...]:
+    """The tag keys whose values are enumerated (stored in lower case): the resource's, and the
+    keys the control mappings name for them (an installation may rename `risk_tier` or
+    `validation_status` through `EVIDENCE_MAPPINGS`)."""
+    keys = {mlflow.risk_tier_tag, mlflow.validation_status_tag}
+    try:
+        configuration = load_configuration_once(Settings.from_env())
+    except (ControlConfigurationError, SettingsError) as exc:
+        context.log.warning(f"Tag keys from the control mappings not used: {exc}")
+        return tuple(sorted(keys))
+    for mapped in configuration.all_rules():
+        for parameter in ENUMERATED_TAG_PARAMETERS:
+            value = mapped.params.get(parameter)
+            if isinstance(value, str) and value.strip():
+                keys.add(value.strip())
+    return tuple(sorted(keys))
+
+
 @dg.multi_asset(
     specs=[
         dg.AssetSpec(
@@ -234,7 +258,7 @@ def mlflow_registry(
             store,
             registry,
             run_id=context.run_id,
-            enumerated_tag_keys=(mlflow.risk_tier_tag, mlflow.validation_status_tag),
+            enumerated_tag_keys=_enumerated_tag_keys(mlflow, context),
         )
     except SourceUnreachableError as exc:
         record_without_data(

@@ -273,6 +273,30 @@ def test_a_source_run_read_while_running_is_read_again_until_it_ends(
     assert metadata(again, RUNS)["run_requests"] == 0
 
 
+def test_enumerated_tags_renamed_in_the_control_mappings_are_stored_in_lower_case(
+    estate: MlflowEstate, configured, warehouse_path, tmp_path, monkeypatch
+) -> None:
+    """An installation that names its risk tier tag `ai_risk_tier` (EVIDENCE_MAPPINGS)."""
+    extra = tmp_path / "mappings"
+    (extra / "iso42001_2023" / "mappings").mkdir(parents=True)
+    (extra / "iso42001_2023" / "mappings" / "local.yaml").write_text(
+        "framework: iso42001_2023\n"
+        "mappings:\n"
+        "  - control: A.5.3\n"
+        "    rules:\n"
+        "      - rule: high_risk_model_has_current_impact_assessment\n"
+        "        params:\n"
+        "          risk_tier_tag: ai_risk_tier\n"
+    )
+    monkeypatch.setenv("EVIDENCE_MAPPINGS", str(extra))
+    configured(estate.tracking_uri)
+    estate.client.set_registered_model_tag(estate.model(1), "ai_risk_tier", " HIGH ")
+    result = run_mlflow()
+    assert result.success and check_passed(result)
+    (row,) = model_rows(warehouse_path, estate.model(1))
+    assert row[0]["ai_risk_tier"] == "high"
+
+
 def test_second_run_without_change_adds_no_row_and_fetches_no_run(
     estate: MlflowEstate, configured, warehouse_path: Path
 ) -> None:

@@ -23,7 +23,8 @@ CREATE TABLE rule_rows AS SELECT * FROM (VALUES
 """
 
 
-def _staged() -> dict[str, tuple[str, str, bool]]:
+def _staging_connection() -> duckdb.DuckDBPyConnection:
+    """A database with the rule-row checks and the staging table `stage_rule_rows.sql` fills."""
     con = duckdb.connect()
     define_rule_row_checks(con)
     con.execute(
@@ -32,8 +33,11 @@ def _staged() -> dict[str, tuple[str, str, bool]]:
         "reason VARCHAR, evidence_ref VARCHAR, backdated BOOLEAN, "
         "relies_on_observed_at TIMESTAMPTZ)"
     )
-    con.execute(RULE_ROWS)
-    con.execute("ALTER TABLE rule_rows ADD COLUMN evidence_ref VARCHAR DEFAULT 'ref'")
+    return con
+
+
+def _stage(con: duckdb.DuckDBPyConnection, statuses: list[str]) -> None:
+    """Stage the rows of the table `rule_rows` as one rule's results for one control."""
     con.execute(
         load_sql("stage_rule_rows.sql"),
         {
@@ -41,10 +45,17 @@ def _staged() -> dict[str, tuple[str, str, bool]]:
             "rule_id": "a_rule",
             "rule_hash": "hash",
             "as_of": datetime(2026, 1, 1, tzinfo=UTC),
-            "statuses": ["effective", "ineffective"],
+            "statuses": statuses,
             "subject_types": ["model"],
         },
     )
+
+
+def _staged() -> dict[str, tuple[str, str, bool]]:
+    con = _staging_connection()
+    con.execute(RULE_ROWS)
+    con.execute("ALTER TABLE rule_rows ADD COLUMN evidence_ref VARCHAR DEFAULT 'ref'")
+    _stage(con, statuses=["effective", "ineffective"])
     rows = con.execute(
         "SELECT subject_id, status, reason, backdated FROM staged_control_results"
     ).fetchall()
@@ -82,29 +93,12 @@ def test_rule_rows_outside_the_contract_become_errors_that_say_why() -> None:
 def test_a_subject_returned_several_times_keeps_the_same_row_every_time() -> None:
     """The error row of a repeated subject is chosen by a total order (here: the least
     evidence_ref), not by whichever copy the engine happens to see first."""
-    con = duckdb.connect()
-    define_rule_row_checks(con)
-    con.execute(
-        "CREATE TABLE staged_control_results (control_id VARCHAR, rule_id VARCHAR, "
-        "rule_hash VARCHAR, subject_type VARCHAR, subject_id VARCHAR, status VARCHAR, "
-        "reason VARCHAR, evidence_ref VARCHAR, backdated BOOLEAN, "
-        "relies_on_observed_at TIMESTAMPTZ)"
-    )
+    con = _staging_connection()
     con.execute(
         "CREATE TABLE rule_rows AS SELECT 'model' AS subject_type, 'many' AS subject_id, "
         "'effective' AS status, 'same' AS reason, 'ref-' || lpad(CAST(99 - i AS VARCHAR), 2, '0') "
         "AS evidence_ref, NULL::TIMESTAMPTZ AS relies_on_observed_at FROM range(100) t(i)"
     )
-    con.execute(
-        load_sql("stage_rule_rows.sql"),
-        {
-            "control_id": "A.6.2.5",
-            "rule_id": "a_rule",
-            "rule_hash": "hash",
-            "as_of": datetime(2026, 1, 1, tzinfo=UTC),
-            "statuses": ["effective"],
-            "subject_types": ["model"],
-        },
-    )
+    _stage(con, statuses=["effective"])
     rows = con.execute("SELECT status, evidence_ref FROM staged_control_results").fetchall()
     assert rows == [("error", "ref-00")]

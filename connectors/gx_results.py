@@ -289,12 +289,24 @@ def read_result_files(
                 continue
             yield obj, read_result_file(data, obj.uri)
         return
+
+    def read(obj: StoredObject) -> bytes | FileNotFoundError:
+        try:
+            return location.read_bytes(obj)
+        except FileNotFoundError as exc:  # deleted since it was listed: quarantined
+            return exc
+
+    def outcome(obj: StoredObject, data: bytes | FileNotFoundError) -> GxValidation | RejectedFile:
+        if isinstance(data, FileNotFoundError):
+            return RejectedFile(obj.uri, f"cannot be read: {data.strerror or data}", None)
+        return read_result_file(data, obj.uri)
+
     if threads <= 1:
         for obj in objects:
-            yield obj, read_result_file(location.read_bytes(obj), obj.uri)
+            yield obj, outcome(obj, read(obj))
         return
     iterator = iter(objects)
     with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="gx-read") as pool:
         while batch := list(islice(iterator, window)):
-            for obj, data in zip(batch, pool.map(location.read_bytes, batch), strict=True):
-                yield obj, read_result_file(data, obj.uri)
+            for obj, data in zip(batch, pool.map(read, batch), strict=True):
+                yield obj, outcome(obj, data)

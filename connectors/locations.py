@@ -7,6 +7,7 @@ and objects are streamed, never held whole in memory unless a caller asks for th
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
 from collections.abc import Callable, Iterator
@@ -170,9 +171,16 @@ class S3Location:
             raise self._unreachable(exc) from None
 
     def open(self, obj: StoredObject) -> IO[bytes]:
+        """The object's body; `FileNotFoundError` when it was deleted since it was listed."""
         try:
             response = self.client.get_object(Bucket=self.bucket, Key=obj.key)
-        except (BotoCoreError, ClientError) as exc:
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") in ("NoSuchKey", "404"):
+                raise FileNotFoundError(
+                    errno.ENOENT, "deleted since it was listed", obj.uri
+                ) from None
+            raise self._unreachable(exc) from None
+        except BotoCoreError as exc:
             raise self._unreachable(exc) from None
         return response["Body"]
 

@@ -1,11 +1,14 @@
-"""Listing a local directory: what ingestion sees of the files it is pointed at."""
+"""Listing a local directory or an S3 prefix: what ingestion sees of the files it is pointed at."""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
 
-from connectors.locations import LocalLocation
+import pytest
+
+from connectors.errors import SourceUnreachableError
+from connectors.locations import LocalLocation, S3Location
 
 
 def _write(path: Path, text: str = "{}") -> None:
@@ -37,3 +40,17 @@ def test_a_root_given_with_a_trailing_slash_gives_the_same_keys(tmp_path: Path) 
     _write(tmp_path / "r" / "x" / "1.json")
     (listed,) = LocalLocation(Path(str(tmp_path / "r") + "/")).list_objects((".json",))
     assert listed.key == "x/1.json"
+
+
+def test_an_s3_object_deleted_since_the_listing_is_not_found_not_unreachable(
+    s3_client, s3_bucket: str
+) -> None:
+    """A deleted object is that object's problem (FileNotFoundError), not the whole store's."""
+    s3_client.put_object(Bucket=s3_bucket, Key="logs/a.jsonl", Body=b"{}\n")
+    location = S3Location(bucket=s3_bucket, prefix="logs/", client=s3_client)
+    (listed,) = list(location.list_objects((".jsonl",)))
+    s3_client.delete_object(Bucket=s3_bucket, Key="logs/a.jsonl")
+    with pytest.raises(FileNotFoundError) as caught:
+        location.read_bytes(listed)
+    assert not isinstance(caught.value, SourceUnreachableError)
+    assert caught.value.filename == listed.uri

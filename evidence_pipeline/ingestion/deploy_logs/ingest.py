@@ -7,6 +7,7 @@ transaction: events, endpoint tags, quarantine, the objects read and the `ingest
 
 from __future__ import annotations
 
+import itertools
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -76,8 +77,21 @@ class DeployLogIngestion:
     message: str | None = None
 
 
+class _Gone:
+    """An object deleted (or rotated away) between the listing and its reading."""
+
+
+GONE = _Gone()
+
+
 def _read(location: Location, options: ReadOptions):
     def read(obj: StoredObject):
+        try:
+            return read_object(obj)
+        except FileNotFoundError:
+            return GONE
+
+    def read_object(obj: StoredObject):
         if obj.size > options.large_object_bytes:
             return None  # streamed later by the caller, piece by piece
         if is_jsonl(obj):
@@ -94,8 +108,11 @@ def _read(location: Location, options: ReadOptions):
 
 def _stage_objects(
     location: Location, objects: list[StoredObject], staging: Staging, options: ReadOptions
-) -> list[TrailFile]:
+) -> tuple[list[TrailFile], list[StoredObject]]:
+    """Land the objects' lines and parse their CloudTrail files; also returns the objects gone
+    since the listing (not recorded as read: the next run lists again)."""
     trail_files: list[TrailFile] = []
+    gone: list[StoredObject] = []
     results = bounded_map(
         _read(location, options),
         objects,
@@ -109,11 +126,19 @@ def _stage_objects(
         """Every object's lines, in order, as DuckDB lands them (in its thread): so nothing
         here may use the connection (objects and problems are only recorded)."""
         for obj, result in results:
+            if result is GONE:
+                gone.append(obj)
+                continue
             if is_jsonl(obj):
                 if result is None:
                     state = None
                     pieces = read_jsonl_pieces(location, obj, options.piece_bytes)
-                    for piece, state in pieces:  # noqa: B007
+                    try:
+                        first = next(pieces)
+                    except FileNotFoundError:
+                        gone.append(obj)
+                        continue
+                    for piece, state in itertools.chain([first], pieces):  # noqa: B007
                         if piece is not None:
                             yield lines_batch(piece)
                 else:
@@ -121,7 +146,13 @@ def _stage_objects(
                     yield from batches
                 staging.add_jsonl_object(state)
             else:
-                data, damage = result if result is not None else read_whole_object(location, obj)
+                if result is None:
+                    try:
+                        result = read_whole_object(location, obj)
+                    except FileNotFoundError:
+                        gone.append(obj)
+                        continue
+                data, damage = result
                 trail = parse_trail_file(obj.uri, data, damage)
                 trail_files.append(trail)
                 staging.add_object(obj, "cloudtrail", records_read=trail.records_read)
@@ -130,7 +161,7 @@ def _stage_objects(
         staging.land_lines(lines())
     finally:
         results.close()  # stop the reading threads, also when landing failed
-    return trail_files
+    return trail_files, gone
 
 
 def _tag_history(staging: Staging) -> TagHistory:
@@ -188,7 +219,15 @@ def ingest_deploy_logs(
         stamp = {"ingested_at": utc_now(), "ingestion_id": ingestion_id}
         con.execute("BEGIN TRANSACTION")
         staging = Staging(con, stamp, options.bad_line_bytes)
-        trail_files = _stage_objects(location, new, staging, options)
+        trail_files, gone = _stage_objects(location, new, staging, options)
+        if gone:
+            tally.objects_read -= len(gone)
+            log.warning(
+                "%d object(s) deleted since they were listed, not read (the next run lists "
+                "again): %s",
+                len(gone),
+                ", ".join(redact_uri(obj.uri) or obj.uri for obj in gone[:10]),
+            )
         staging.flush_objects()
         outcome = interpret(trail_files, _tag_history(staging))
         staging.add_events(outcome.events)

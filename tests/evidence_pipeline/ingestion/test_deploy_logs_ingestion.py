@@ -640,6 +640,33 @@ def test_a_tag_change_learnt_in_a_later_run_counts_for_the_records_after_it(
     ]
 
 
+class _RotatedAwayAfterListing(LocalLocation):
+    """A directory whose `gone.jsonl` is rotated away (deleted) right after it is listed."""
+
+    def list_objects(self, suffixes: tuple[str, ...]):
+        listed = list(super().list_objects(suffixes))
+        (self.root / "gone.jsonl").unlink()
+        return iter(listed)
+
+
+def test_an_object_deleted_between_listing_and_reading_is_left_for_the_next_run(
+    tmp_path: Path, warehouse_path: Path
+):
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    (logs / "kept.jsonl").write_text(_event_line(1) + "\n")
+    (logs / "gone.jsonl").write_text(_event_line(2) + "\n")
+    store = Warehouse(warehouse_path)
+    outcome = ingest_deploy_logs(store, _RotatedAwayAfterListing(logs.resolve()))
+    assert outcome.status == "succeeded"
+    assert (outcome.tally.objects_listed, outcome.tally.objects_read) == (2, 1)
+    assert (outcome.tally.records_read, outcome.tally.rows_landed) == (1, 1)
+    assert query(warehouse_path, "SELECT source_uri FROM deployment_events") == [
+        (str(logs.resolve() / "kept.jsonl"),)
+    ]
+    assert query(warehouse_path, "SELECT count(*) FROM ingested_objects") == [(1,)]
+
+
 def _event_line(n: int, **fields: object) -> str:
     event = {
         "event_id": f"batch-{n:06d}",

@@ -806,7 +806,29 @@ class _RunLookups:
             requests += n
             found.update((run.run_id, run) for run in runs)
         missing = [r for r in self._asked if r not in found]
+        if missing and self._experiment_ids is not None:
+            more, n = self._search_new_experiments(missing)
+            requests += n
+            found.update((run.run_id, run) for run in more)
+            missing = [r for r in missing if r not in found]
         return RunLookup(list(found.values()), missing, requests)
+
+    def _search_new_experiments(self, missing: list[str]) -> tuple[list[RunRecord], int]:
+        """Runs not found in the experiments listed at the start may be in an experiment
+        created since (a version registered during the read): list the experiments again and
+        search those ids in the new ones, before they are recorded as not found for good."""
+        listed = set(self._experiment_ids or ())
+        new = [e for e in self._registry._experiment_ids(self._api) if e not in listed]
+        requests = 1
+        found: list[RunRecord] = []
+        batch_size = self._registry.run_batch_size
+        for start in range(0, len(missing) if new else 0, batch_size):
+            runs, n = self._registry._search_runs(
+                self._api, new, missing[start : start + batch_size]
+            )
+            found.extend(runs)
+            requests += n
+        return found, requests
 
 
 # -- records from MLflow's entities (the client) ----------------------------------------------

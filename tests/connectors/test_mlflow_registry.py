@@ -64,8 +64,9 @@ def test_source_runs_are_read_in_batches_with_their_dataset_inputs(estate: Mlflo
 
     assert {r.run_id for r in lookup.runs} == set(estate.run_ids.values())
     assert lookup.missing_run_ids == [unknown]
-    # One request for the experiments, then 5 ids in batches of 2: 3 requests, not 5.
-    assert lookup.requests == 4
+    # One request for the experiments, then 5 ids in batches of 2: 3 requests, not 5; and
+    # the experiments once more, in case the unknown run is in one created meanwhile.
+    assert lookup.requests == 5
     run = lookup.runs[0]
     assert run.params == {"learning_rate": "0.05", "max_depth": "6"}
     assert run.metrics == {"auc": 0.91}
@@ -73,6 +74,34 @@ def test_source_runs_are_read_in_batches_with_their_dataset_inputs(estate: Mlflo
     (dataset,) = run.dataset_inputs
     assert dataset.digest and dataset.context == "training"
     assert dataset.source_type == "s3" and "s3://training-data/" in (dataset.source or "")
+
+
+class _ListedBeforeTheNewestExperiment(MlflowRegistry):
+    """The experiments as a read that began before the newest one was created listed them."""
+
+    newest: str = ""
+    listings = 0
+
+    def _experiment_ids(self, api):
+        self.listings += 1
+        ids = super()._experiment_ids(api)
+        return [i for i in ids if i != self.newest] if self.listings == 1 else ids
+
+
+def test_a_run_in_an_experiment_created_during_the_read_is_found(estate: MlflowEstate) -> None:
+    """Not recorded as not found for good: the experiments are listed again first."""
+    experiment_id = estate.client.create_experiment(f"{estate.prefix}-late-{uuid.uuid4().hex}")
+    run = estate.client.create_run(experiment_id)
+    estate.client.set_terminated(run.info.run_id)
+    registry = _ListedBeforeTheNewestExperiment(estate.tracking_uri, run_batch_size=2)
+    registry.newest = experiment_id
+    lookup = registry.source_runs([estate.run_ids[(estate.model(1), "1")], run.info.run_id])
+    assert lookup.missing_run_ids == []
+    assert {r.run_id for r in lookup.runs} == {
+        estate.run_ids[(estate.model(1), "1")],
+        run.info.run_id,
+    }
+    assert registry.listings == 2
 
 
 def test_change_cursor_moves_when_the_registry_changes(estate: MlflowEstate) -> None:

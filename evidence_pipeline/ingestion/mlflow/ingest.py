@@ -169,14 +169,30 @@ def ingest_registry(
     )
     with warehouse.writer() as con:
         con.execute("BEGIN TRANSACTION")
-        _merge(con, snapshot, lookup, result, enumerated_tag_keys)
-        counts = result.change_counts
-        result.message = (
-            f"{len(snapshot.registered_models)} registered models, "
-            f"{len(snapshot.model_versions)} model versions, {len(lookup.runs)} new source runs "
-            f"read; new/changed/deleted: models {_ncd(counts, 'registered_models')}, "
-            f"versions {_ncd(counts, 'model_versions')}"
-        )
+        newer = con.execute(load_sql("newer_ingestion.sql"), {"observed_at": observed_at})
+        newer_started_at = newer.fetchone()[0]
+        if newer_started_at is not None:
+            # Two ingestions overlapped and the later one landed first: merging this older
+            # snapshot would record the registry going back in time. Nothing is landed.
+            tally.records_read = (
+                len(snapshot.registered_models) + len(snapshot.model_versions) + len(lookup.runs)
+            )
+            tally.skipped = tally.records_read
+            tally.objects_read = result.registry_requests + result.run_requests
+            result.message = (
+                f"not merged: an ingestion that started later ({newer_started_at.isoformat()}) "
+                "has already landed the registry; what this one read is older"
+            )
+            log.warning(result.message)
+        else:
+            _merge(con, snapshot, lookup, result, enumerated_tag_keys)
+            counts = result.change_counts
+            result.message = (
+                f"{len(snapshot.registered_models)} registered models, "
+                f"{len(snapshot.model_versions)} model versions, {len(lookup.runs)} new source "
+                f"runs read; new/changed/deleted: models {_ncd(counts, 'registered_models')}, "
+                f"versions {_ncd(counts, 'model_versions')}"
+            )
         if before_commit is not None:
             before_commit(con)
         record_ingestion_run(

@@ -297,6 +297,37 @@ def test_enumerated_tags_renamed_in_the_control_mappings_are_stored_in_lower_cas
     assert row[0]["ai_risk_tier"] == "high"
 
 
+def test_an_older_snapshot_does_not_overwrite_what_a_later_ingestion_landed(
+    estate: MlflowEstate, tmp_path: Path
+) -> None:
+    """Two ingestions overlap: the first reads the registry, the owner then changes, and a
+    second ingestion reads and lands it before the first takes the writer lock."""
+    store = Warehouse(tmp_path / "evidence.duckdb")
+    name = estate.model(0)
+
+    class ReadThenOvertaken(MlflowRegistry):
+        def read(self, *args, **kwargs):
+            snapshot = super().read(*args, **kwargs)
+            estate.client.set_registered_model_tag(name, "owner", "bob@example.com")
+            ingest_registry(store, MlflowRegistry(estate.tracking_uri))
+            return snapshot
+
+    older = ingest_registry(store, ReadThenOvertaken(estate.tracking_uri))
+    assert older.tally.rows_landed == 0
+    assert older.tally.skipped == older.tally.records_read > 0
+    assert "not merged" in older.message
+    current = query(
+        store.published_path,
+        "SELECT tags['owner'] FROM mlflow_registered_models WHERE name = ? AND valid_to IS NULL",
+        [name],
+    )
+    assert current == [("bob@example.com",)]
+    assert query(
+        store.published_path,
+        "SELECT count(*) FROM mlflow_registered_models WHERE valid_to < valid_from",
+    ) == [(0,)]
+
+
 def test_second_run_without_change_adds_no_row_and_fetches_no_run(
     estate: MlflowEstate, configured, warehouse_path: Path
 ) -> None:

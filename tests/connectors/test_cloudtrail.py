@@ -248,3 +248,22 @@ def test_raw_record_text_is_masked_and_stays_json(monkeypatch):
 def test_a_byte_order_mark_before_a_trail_file_is_ignored():
     parsed = parse_trail_file("s3://b/t.json", b"\xef\xbb\xbf" + SAMPLE.read_bytes())
     assert parsed.records_read == 10 and not parsed.problems
+
+
+def test_event_times_are_read_as_strictly_as_in_json_lines():
+    """The same RFC 3339 check as the JSON-lines reader: two-digit fields, seconds, hour <= 23."""
+    from connectors.cloudtrail import parse_event_time
+
+    assert parse_event_time("2026-05-01T10:00:00Z") == datetime(2026, 5, 1, 10, tzinfo=UTC)
+    assert parse_event_time("2026-05-01 10:00:00.5+02:00") == datetime(
+        2026, 5, 1, 8, 0, 0, 500000, tzinfo=UTC
+    )
+    for bad in (
+        "2026-05-01T24:00:00Z",
+        "2026-05-01T10:00Z",
+        "2026-05-01T9:00:00Z",
+        "2026-05-01T10:00:00",
+        "2026-05-01T10:00:00.Z",
+        "2026-05-01T10:00:00+24:00",
+    ):
+        assert parse_event_time(bad) is None, bad

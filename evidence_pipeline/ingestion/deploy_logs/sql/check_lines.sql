@@ -67,18 +67,15 @@ timed AS (
         *,
         -- RFC 3339, YYYY-MM-DDTHH:MM:SS[.fraction](Z|+HH:MM): every field two digits (four
         -- for the year) at its place, a T (or a space) between date and time, the hour up to
-        -- 23 (the cast takes T24:00:00 as the next day, and single-digit fields), an offset
-        -- hour up to 23 and minute up to 59 (the cast takes +24:00 and +05:60), no empty
-        -- fraction (`00.Z`); the cast checks the rest. (Plain string tests: a regular
-        -- expression costs more.)
+        -- 23 (the cast takes T24:00:00 as the next day, and single-digit fields), a digit
+        -- after a `.` (the cast takes `00.Z`), an offset hour up to 23 and minute up to 59
+        -- (the cast takes +24:00 and +05:60); the cast checks the rest. (Cheap tests: LIKE and
+        -- one short SIMILAR TO; substr() at six places cost 0.3 s a million lines.)
         CASE
             WHEN substr(upper(event_time_text), 11, 1) NOT IN ('T', ' ') THEN NULL
-            WHEN substr(event_time_text, 5, 1) <> '-' OR substr(event_time_text, 8, 1) <> '-'
-                OR substr(event_time_text, 14, 1) <> ':' OR substr(event_time_text, 17, 1) <> ':'
-                OR substr(upper(event_time_text), 20, 1) NOT IN ('.', 'Z', '+', '-')
+            WHEN NOT event_time_text LIKE '____-__-_____:__:__%'
+                OR substr(event_time_text, 20, 2) NOT SIMILAR TO '(\.[0-9]|[Zz+-]).?'
                 OR substr(event_time_text, 12, 2) > '23'
-                THEN NULL
-            WHEN contains(event_time_text, '.') AND NOT regexp_matches(event_time_text, '\.\d')
                 THEN NULL
             WHEN suffix(upper(event_time_text), 'Z')
                 OR (substr(event_time_text, -6, 1) IN ('+', '-')

@@ -247,6 +247,8 @@ def ingest_deploy_logs(
             con.execute(load("insert_conflicts.sql"), stamp)
             con.execute(load("remove_held_back_events.sql"), {"ingestion_id": ingestion_id})
         con.execute(load("insert_endpoint_tags.sql"), stamp)
+        for statement in con.extract_statements(load("skip_requarantined.sql")):
+            con.execute(statement, {"ingestion_id": ingestion_id})
         con.execute(load("object_outcomes.sql"), {"ingestion_id": ingestion_id})
         con.execute(load("record_ingested_objects.sql"), stamp)
         _, records, landed, quarantined, skipped, empty = con.execute(

@@ -672,6 +672,30 @@ def test_an_object_deleted_between_listing_and_reading_is_left_for_the_next_run(
     assert query(warehouse_path, "SELECT count(*) FROM ingested_objects") == [(1,)]
 
 
+def test_a_log_that_grew_is_read_again_without_quarantining_its_bad_lines_twice(
+    tmp_path: Path, warehouse_path: Path
+):
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    log = logs / "app.jsonl"
+    log.write_text(_event_line(1) + "\n" + '{"event_id": "broken"\n')
+    assert materialize(warehouse_path, str(logs)).success
+    with log.open("a") as handle:
+        handle.write(_event_line(2) + "\n")
+    result = materialize(warehouse_path, str(logs))
+    assert result.success and check_passed(result)
+    run = latest_run(warehouse_path)
+    # the event already landed and the bad line already quarantined are skipped
+    assert (run["records_read"], run["rows_landed"], run["quarantined"], run["skipped"]) == (
+        3,
+        1,
+        0,
+        2,
+    )
+    assert query(warehouse_path, "SELECT count(*) FROM quarantine") == [(1,)]
+    assert query(warehouse_path, "SELECT count(*) FROM deployment_events") == [(2,)]
+
+
 def _event_line(n: int, **fields: object) -> str:
     event = {
         "event_id": f"batch-{n:06d}",

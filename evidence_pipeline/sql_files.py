@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from functools import cache
 from pathlib import Path
+from typing import Any
+
+import duckdb
 
 
 @cache
@@ -21,3 +24,10 @@ def sql_loader(module_file: str):
         return load_sql(package_dir, name)
 
     return load
+
+
+def run_script(con: duckdb.DuckDBPyConnection, text: str, params: dict[str, Any]) -> None:
+    """Run each statement of a script, binding the named parameters that statement uses."""
+    for statement in con.extract_statements(text):
+        used = {name: params[name] for name in statement.named_parameters}
+        con.execute(statement, used)

@@ -27,7 +27,6 @@ from evidence_pipeline.controls.context import (
     disable_external_access,
     engine_parameters,
     prepare_helpers,
-    run_script,
 )
 from evidence_pipeline.controls.evaluation import (
     SUBJECT_TYPES,
@@ -41,7 +40,7 @@ from evidence_pipeline.controls.evaluation import (
 from evidence_pipeline.controls.mappings import MappedRule
 from evidence_pipeline.controls.rollup import SUBJECT_STATUSES, SubjectCounts
 from evidence_pipeline.settings import utc_now
-from evidence_pipeline.sql_files import sql_loader
+from evidence_pipeline.sql_files import run_script, sql_loader
 
 log = logging.getLogger(__name__)
 

@@ -13,6 +13,8 @@ from typing import Any
 
 import duckdb
 
+from evidence_pipeline.sql_files import run_script
+
 HELPERS_DIR = Path(__file__).resolve().parent / "sql" / "helpers"
 RULE_ROW_PROBLEM_SQL = HELPERS_DIR.parent / "rule_row_problem.sql"
 
@@ -22,13 +24,6 @@ ENGINE_PARAMETERS = frozenset({"as_of", "production_environments"})
 
 def helper_scripts() -> list[Path]:
     return sorted(HELPERS_DIR.glob("*.sql"))
-
-
-def run_script(con: duckdb.DuckDBPyConnection, text: str, params: dict[str, Any]) -> None:
-    """Run each statement of a script, binding the named parameters that statement uses."""
-    for statement in con.extract_statements(text):
-        used = {name: params[name] for name in statement.named_parameters}
-        con.execute(statement, used)
 
 
 def engine_parameters(

@@ -23,12 +23,11 @@ from evidence_pipeline.controls.context import (
     disable_external_access,
     engine_parameters,
     prepare_helpers,
-    run_script,
 )
 from evidence_pipeline.controls.mappings import MappedRule
 from evidence_pipeline.controls.rollup import SUBJECT_STATUSES, SubjectCounts, roll_up
 from evidence_pipeline.settings import utc_now
-from evidence_pipeline.sql_files import sql_loader
+from evidence_pipeline.sql_files import run_script, sql_loader
 
 load_sql = sql_loader(__file__)
 

@@ -37,7 +37,7 @@ from evidence_pipeline.ingestion.accounting import (
 )
 from evidence_pipeline.ingestion.deploy_logs.staging import DEFAULT_BAD_LINE_BYTES, Staging
 from evidence_pipeline.settings import utc_now
-from evidence_pipeline.sql_files import sql_loader
+from evidence_pipeline.sql_files import run_script, sql_loader
 from evidence_pipeline.warehouse.store import Warehouse
 
 SOURCE = "deploy_logs"
@@ -247,8 +247,7 @@ def ingest_deploy_logs(
             con.execute(load("insert_conflicts.sql"), stamp)
             con.execute(load("remove_held_back_events.sql"), {"ingestion_id": ingestion_id})
         con.execute(load("insert_endpoint_tags.sql"), stamp)
-        for statement in con.extract_statements(load("skip_requarantined.sql")):
-            con.execute(statement, {"ingestion_id": ingestion_id})
+        run_script(con, load("skip_requarantined.sql"), {"ingestion_id": ingestion_id})
         con.execute(load("object_outcomes.sql"), {"ingestion_id": ingestion_id})
         con.execute(load("record_ingested_objects.sql"), stamp)
         _, records, landed, quarantined, skipped, empty = con.execute(

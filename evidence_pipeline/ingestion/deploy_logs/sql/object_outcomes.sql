@@ -23,7 +23,7 @@ bad AS (
     SELECT uri, count(*) AS bad FROM stg_quarantine GROUP BY 1
 ),
 repeated AS (
-    SELECT uri, repeats FROM requarantined
+    SELECT location AS uri, count(*) AS repeats FROM requarantined GROUP BY 1
 )
 SELECT
     o.uri, o.version_token, o.size, o.modified_at, o.source_format,

@@ -3,29 +3,20 @@
 -- identical repeat of an event. Same location, line, reason and raw text. Parameter:
 -- ingestion_id.
 CREATE OR REPLACE TEMP TABLE requarantined AS
-SELECT q.location AS uri, count(*) AS repeats
+SELECT q.location, q.line, q.error, q.raw
 FROM quarantine AS q
-WHERE q.source = 'deploy_logs' AND q.ingestion_id = $ingestion_id
-    AND EXISTS (
-        SELECT 1
-        FROM quarantine AS e
-        WHERE e.source = 'deploy_logs'
-            AND e.ingestion_id IS DISTINCT FROM $ingestion_id
-            AND e.location = q.location
-            AND e.line IS NOT DISTINCT FROM q.line
-            AND e.error = q.error
-            AND e.raw IS NOT DISTINCT FROM q.raw
-    )
-GROUP BY 1;
+SEMI JOIN quarantine AS e
+    ON e.location = q.location
+    AND e.line IS NOT DISTINCT FROM q.line
+    AND e.error = q.error
+    AND e.raw IS NOT DISTINCT FROM q.raw
+    AND e.source = 'deploy_logs'
+    AND e.ingestion_id IS DISTINCT FROM $ingestion_id
+WHERE q.source = 'deploy_logs' AND q.ingestion_id = $ingestion_id;
 DELETE FROM quarantine AS q
+USING requarantined AS r
 WHERE q.source = 'deploy_logs' AND q.ingestion_id = $ingestion_id
-    AND EXISTS (
-        SELECT 1
-        FROM quarantine AS e
-        WHERE e.source = 'deploy_logs'
-            AND e.ingestion_id IS DISTINCT FROM $ingestion_id
-            AND e.location = q.location
-            AND e.line IS NOT DISTINCT FROM q.line
-            AND e.error = q.error
-            AND e.raw IS NOT DISTINCT FROM q.raw
-    );
+    AND q.location = r.location
+    AND q.line IS NOT DISTINCT FROM r.line
+    AND q.error = r.error
+    AND q.raw IS NOT DISTINCT FROM r.raw;

@@ -36,7 +36,7 @@ from evidence_pipeline.ingestion.mlflow.arrow_tables import (
     runs_table,
 )
 from evidence_pipeline.settings import utc_now
-from evidence_pipeline.sql_files import sql_loader
+from evidence_pipeline.sql_files import run_script, sql_loader
 from evidence_pipeline.warehouse.store import Warehouse, WarehouseNotFoundError
 
 SOURCE = "mlflow"
@@ -169,16 +169,16 @@ def ingest_registry(
     )
     with warehouse.writer() as con:
         con.execute("BEGIN TRANSACTION")
+        tally.records_read = (
+            len(snapshot.registered_models) + len(snapshot.model_versions) + len(lookup.runs)
+        )
+        tally.objects_read = result.registry_requests + result.run_requests
         newer = con.execute(load_sql("newer_ingestion.sql"), {"observed_at": observed_at})
         newer_started_at = newer.fetchone()[0]
         if newer_started_at is not None:
             # Two ingestions overlapped and the later one landed first: merging this older
             # snapshot would record the registry going back in time. Nothing is landed.
-            tally.records_read = (
-                len(snapshot.registered_models) + len(snapshot.model_versions) + len(lookup.runs)
-            )
             tally.skipped = tally.records_read
-            tally.objects_read = result.registry_requests + result.run_requests
             result.message = (
                 f"not merged: an ingestion that started later ({newer_started_at.isoformat()}) "
                 "has already landed the registry; what this one read is older"
@@ -248,8 +248,7 @@ def _merge(
         con.execute(load_sql("close_model_versions.sql"))
         con.execute(load_sql("insert_registered_models.sql"), params)
         con.execute(load_sql("insert_model_versions.sql"), params)
-        for statement in con.extract_statements(load_sql("delete_unfinished_runs.sql")):
-            con.execute(statement)
+        run_script(con, load_sql("delete_unfinished_runs.sql"), {})
         runs_landed = con.execute(load_sql("insert_runs.sql"), params).fetchone()[0]
         con.execute(
             load_sql("insert_missing_runs.sql"),
@@ -271,11 +270,8 @@ def _merge(
         ).fetchall()
     ]
 
-    entries_read = len(snapshot.registered_models) + len(snapshot.model_versions)
     landed = sum(c.get("new", 0) + c.get("changed", 0) for c in counts.values())
     unchanged = sum(c.get("unchanged", 0) for c in counts.values())
-    tally.records_read = entries_read + len(lookup.runs)
     tally.rows_landed = landed + runs_landed
     # A run read but already stored (another ingestion stored it meanwhile) is skipped.
     tally.skipped = unchanged + (len(lookup.runs) - runs_landed)
-    tally.objects_read = result.registry_requests + result.run_requests

@@ -279,29 +279,24 @@ def read_result_files(
     GIL anyway); S3 objects are fetched `threads` at a time, `window` objects ahead at most.
     An unreachable store raises `SourceUnreachableError` from the location.
     """
-    if isinstance(location, LocalLocation):
-        for obj in objects:
-            try:
-                with open(obj.uri, "rb") as handle:
-                    data = handle.read()
-            except OSError as exc:  # gone or unreadable since it was listed: quarantined
-                yield obj, RejectedFile(obj.uri, f"cannot be read: {exc.strerror or exc}", None)
-                continue
-            yield obj, read_result_file(data, obj.uri)
-        return
 
-    def read(obj: StoredObject) -> bytes | FileNotFoundError:
+    # a file gone or unreadable since it was listed is quarantined; on S3 only a deleted
+    # object, so that a failing connection still fails the source rather than a file
+    local = isinstance(location, LocalLocation)
+    unreadable = OSError if local else FileNotFoundError
+
+    def read(obj: StoredObject) -> bytes | OSError:
         try:
             return location.read_bytes(obj)
-        except FileNotFoundError as exc:  # deleted since it was listed: quarantined
+        except unreadable as exc:
             return exc
 
-    def outcome(obj: StoredObject, data: bytes | FileNotFoundError) -> GxValidation | RejectedFile:
-        if isinstance(data, FileNotFoundError):
+    def outcome(obj: StoredObject, data: bytes | OSError) -> GxValidation | RejectedFile:
+        if isinstance(data, OSError):
             return RejectedFile(obj.uri, f"cannot be read: {data.strerror or data}", None)
         return read_result_file(data, obj.uri)
 
-    if threads <= 1:
+    if local or threads <= 1:
         for obj in objects:
             yield obj, outcome(obj, read(obj))
         return
